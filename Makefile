@@ -1,0 +1,32 @@
+# Kumiai — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint install clean
+
+run: $(STAMP)
+	$(BIN)/kumiai run
+
+test: $(STAMP)
+	$(BIN)/kumiai test
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy cad quoting scheduling
+
+install: $(STAMP)
+
+# Reinstall when the dependency list changes. platform/ goes on the path through a .pth
+# file (a folder on the path, never a package named `platform`).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -c "import sysconfig, pathlib; p = pathlib.Path(sysconfig.get_paths()['purelib']) / 'kumiai-paths.pth'; p.write_text('$(CURDIR)/platform\n$(CURDIR)\n')"
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
