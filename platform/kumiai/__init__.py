@@ -1,0 +1,1 @@
+"""The Kumiai Django project: settings, URLs, ASGI, Celery, health and the `kumiai` CLI."""
