@@ -1,0 +1,1 @@
+# The Django admin is not mounted: operators use `kumiai` commands, tenants use the portal.

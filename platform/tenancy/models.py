@@ -1,0 +1,151 @@
+"""Who belongs where: supplier groups, their organisations, memberships, and the audit log.
+
+Tenancy is row-level: every tenant-owned row carries its group and owner organisation,
+because lead firms and shops collaborate inside one group (see ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import TenantQuerySet
+
+
+class SupplierGroup(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrgKind(models.TextChoices):
+    LEAD_FIRM = "lead_firm", _("Lead firm")
+    MEMBER_SHOP = "member_shop", _("Member shop")
+    COORDINATOR = "coordinator", _("Coordinating shop")
+
+
+class Organization(models.Model):
+    group = models.ForeignKey(SupplierGroup, on_delete=models.PROTECT, related_name="organizations")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=OrgKind.choices)
+    prefecture = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Members of a group know each other's organisations; "" = the row is the organisation.
+    TENANT_ORG_FIELD = ""
+    TENANT_VISIBILITY = "group"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "name"], name="org_name_unique_in_group"),
+            # One coordinating shop per group: it runs allocation for everyone.
+            models.UniqueConstraint(
+                fields=["group"], condition=models.Q(kind="coordinator"),
+                name="one_coordinator_per_group",
+            ),
+        ]
+        ordering = ["group_id", "kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    ENGINEER = "engineer", _("Buyer / engineer")
+    PROCUREMENT = "procurement", _("Procurement")
+    ESTIMATOR = "estimator", _("Estimator / shop manager")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Membership(models.Model):
+    """A user's place: one organisation, one role. Disabling it locks the user out."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="membership")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
+                                     related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    TENANT_ORG_FIELD = "organization"
+    TENANT_VISIBILITY = "organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization_id", "user__email"]
+
+    @property
+    def group(self) -> SupplierGroup:
+        return self.organization.group
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An admin's invitation; only a hash of the token is kept."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    TENANT_ORG_FIELD = "organization"
+    TENANT_VISIBILITY = "organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class AuditLog(models.Model):
+    """Append-only: who did what to which object, when and from where.
+
+    A database trigger (migration 0002) refuses UPDATE and DELETE, so not even a bug or a
+    shell session can rewrite history.
+    """
+
+    group = models.ForeignKey(SupplierGroup, on_delete=models.PROTECT, related_name="+", null=True)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
+                                     null=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              related_name="+")
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    TENANT_ORG_FIELD = "organization"
+    TENANT_VISIBILITY = "organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise RuntimeError("audit rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("audit rows are append-only")
