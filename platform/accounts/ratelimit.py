@@ -21,8 +21,10 @@ def is_locked(email: str, ip: str | None) -> bool:
     limit = settings.LOGIN_MAX_FAILURES
     counts = cache.get_many([_key("user", email), _key("ip", ip or "-")])
     # An address gets more tries than an account: an office shares one address.
-    return (counts.get(_key("user", email), 0) >= limit
-            or counts.get(_key("ip", ip or "-"), 0) >= limit * 4)
+    return (
+        counts.get(_key("user", email), 0) >= limit
+        or counts.get(_key("ip", ip or "-"), 0) >= limit * 4
+    )
 
 
 def note_failure(email: str, ip: str | None) -> None:

@@ -11,7 +11,7 @@ import json
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -41,7 +41,7 @@ api = NinjaAPI(
     title="Kumiai API",
     version="1",
     description="Supplier-group portal. Authenticate with `Authorization: Bearer <key>` "
-                "(create keys under Account → API keys) or a browser session.",
+    "(create keys under Account → API keys) or a browser session.",
     auth=[TokenAuth(), MemberSessionAuth()],
     docs_url="/docs",
     urls_namespace="api",
@@ -97,8 +97,12 @@ def _actor(request: HttpRequest) -> Actor:
 @api.get("/me", response=MeOut, tags=["account"])
 def me(request: HttpRequest):  # type: ignore[no-untyped-def]
     m = request.membership  # type: ignore[attr-defined]
-    return {"email": m.user.email, "full_name": m.user.full_name, "role": m.role,
-            "organization": m.organization}
+    return {
+        "email": m.user.email,
+        "full_name": m.user.full_name,
+        "role": m.role,
+        "organization": m.organization,
+    }
 
 
 @api.get("/organizations", response=list[OrganizationOut], tags=["tenancy"])
@@ -106,14 +110,21 @@ def list_organizations(request: HttpRequest):  # type: ignore[no-untyped-def]
     return list(selectors.organizations(request.membership))  # type: ignore[attr-defined]
 
 
-@api.get("/organizations/{org_id}", response={200: OrganizationOut, 404: ErrorOut}, tags=["tenancy"])
+@api.get(
+    "/organizations/{org_id}", response={200: OrganizationOut, 404: ErrorOut}, tags=["tenancy"]
+)
 def get_organization(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
     return selectors.organization(request.membership, org_id)  # type: ignore[attr-defined]
 
 
 def _member_out(m):  # type: ignore[no-untyped-def]
-    return {"id": m.pk, "email": m.user.email, "full_name": m.user.full_name, "role": m.role,
-            "is_active": m.is_active}
+    return {
+        "id": m.pk,
+        "email": m.user.email,
+        "full_name": m.user.full_name,
+        "role": m.role,
+        "is_active": m.is_active,
+    }
 
 
 @api.get("/members", response=list[MemberOut], tags=["tenancy"])
@@ -126,26 +137,48 @@ def get_member(request: HttpRequest, member_id: int):  # type: ignore[no-untyped
     return _member_out(selectors.member(request.membership, member_id))  # type: ignore[attr-defined]
 
 
-@api.post("/members/{member_id}/disable", response={200: MemberOut, 403: ErrorOut, 404: ErrorOut},
-          tags=["tenancy"])
+@api.post(
+    "/members/{member_id}/disable",
+    response={200: MemberOut, 403: ErrorOut, 404: ErrorOut},
+    tags=["tenancy"],
+)
 def disable_member(request: HttpRequest, member_id: int):  # type: ignore[no-untyped-def]
     target = selectors.member(request.membership, member_id)  # type: ignore[attr-defined]
-    return _member_out(tenancy_actions.do_set_membership_active(target, False, acting=_actor(request)))
+    return _member_out(
+        tenancy_actions.do_set_membership_active(target, False, acting=_actor(request))
+    )
 
 
-@api.post("/members/{member_id}/enable", response={200: MemberOut, 403: ErrorOut, 404: ErrorOut},
-          tags=["tenancy"])
+@api.post(
+    "/members/{member_id}/enable",
+    response={200: MemberOut, 403: ErrorOut, 404: ErrorOut},
+    tags=["tenancy"],
+)
 def enable_member(request: HttpRequest, member_id: int):  # type: ignore[no-untyped-def]
     target = selectors.member(request.membership, member_id)  # type: ignore[attr-defined]
-    return _member_out(tenancy_actions.do_set_membership_active(target, True, acting=_actor(request)))
+    return _member_out(
+        tenancy_actions.do_set_membership_active(target, True, acting=_actor(request))
+    )
 
 
-@api.post("/invitations", response={201: InvitationOut, 403: ErrorOut, 422: ErrorOut}, tags=["tenancy"])
+@api.post(
+    "/invitations", response={201: InvitationOut, 403: ErrorOut, 422: ErrorOut}, tags=["tenancy"]
+)
 def invite(request: HttpRequest, payload: InviteIn):  # type: ignore[no-untyped-def]
     issued = tenancy_actions.do_invite_user(payload.email, payload.role, acting=_actor(request))
     inv = issued.invitation
-    return 201, {"id": inv.pk, "email": inv.email, "role": inv.role, "expires_at": inv.expires_at,
-                 "accept_url": request.build_absolute_uri(reverse("accept_invitation", args=[issued.token]))}
+    return Status(
+        201,
+        {
+            "id": inv.pk,
+            "email": inv.email,
+            "role": inv.role,
+            "expires_at": inv.expires_at,
+            "accept_url": request.build_absolute_uri(
+                reverse("accept_invitation", args=[issued.token])
+            ),
+        },
+    )
 
 
 @api.get("/audit", response={200: list[AuditOut], 403: ErrorOut}, tags=["tenancy"])
@@ -163,8 +196,18 @@ def list_tokens(request: HttpRequest):  # type: ignore[no-untyped-def]
 def create_token(request: HttpRequest, payload: TokenIn):  # type: ignore[no-untyped-def]
     issued = account_actions.do_create_api_token(payload.name, acting=_actor(request))
     t = issued.token
-    return 201, {"id": t.pk, "name": t.name, "prefix": t.prefix, "created_at": t.created_at,
-                 "last_used_at": t.last_used_at, "revoked_at": t.revoked_at, "secret": issued.secret}
+    return Status(
+        201,
+        {
+            "id": t.pk,
+            "name": t.name,
+            "prefix": t.prefix,
+            "created_at": t.created_at,
+            "last_used_at": t.last_used_at,
+            "revoked_at": t.revoked_at,
+            "secret": issued.secret,
+        },
+    )
 
 
 @api.delete("/tokens/{token_id}", response={204: None, 404: ErrorOut}, tags=["account"])
@@ -173,10 +216,9 @@ def revoke_token(request: HttpRequest, token_id: int):  # type: ignore[no-untype
     if token is None:
         raise Http404
     account_actions.do_revoke_api_token(token, acting=_actor(request))
-    return 204, None
+    return Status(204, None)
 
 
 @api.get("/jobs/{job_id}", response={200: JobOut, 404: ErrorOut}, tags=["jobs"])
 def get_job(request: HttpRequest, job_id: str):  # type: ignore[no-untyped-def]
     return job_selectors.job(request.membership, job_id).as_event()  # type: ignore[attr-defined]
-

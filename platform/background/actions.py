@@ -23,23 +23,32 @@ def channel_group(job_id: object) -> str:
 def _push(job: BackgroundJob) -> None:
     layer = get_channel_layer()
     if layer is not None:
-        async_to_sync(layer.group_send)(channel_group(job.id), {"type": "job.update", "job": job.as_event()})
+        async_to_sync(layer.group_send)(
+            channel_group(job.id), {"type": "job.update", "job": job.as_event()}
+        )
 
 
-def do_start_job(kind: str, params: dict[str, Any], *, acting: Actor,
-                 enqueue: Callable[[str], object]) -> BackgroundJob:
+def do_start_job(
+    kind: str, params: dict[str, Any], *, acting: Actor, enqueue: Callable[[str], object]
+) -> BackgroundJob:
     """Create the row and queue its task once the row is committed (never before)."""
     assert acting.membership is not None
     with transaction.atomic():
-        job = BackgroundJob.objects.create(organization=acting.membership.organization,
-                                           created_by=acting.user, kind=kind, params=params)
+        job = BackgroundJob.objects.create(
+            organization=acting.membership.organization,
+            created_by=acting.user,
+            kind=kind,
+            params=params,
+        )
         audit.record(acting, f"job.start.{kind}", job, changes={"params": params})
         job_id = str(job.id)
         transaction.on_commit(lambda: enqueue(job_id))
     return job
 
 
-def do_report_progress(job_id: object, progress_pct: int, message: str = "") -> BackgroundJob | None:
+def do_report_progress(
+    job_id: object, progress_pct: int, message: str = ""
+) -> BackgroundJob | None:
     with transaction.atomic():
         job = BackgroundJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:
@@ -52,8 +61,9 @@ def do_report_progress(job_id: object, progress_pct: int, message: str = "") -> 
     return job
 
 
-def do_finish_job(job_id: object, *, result: dict[str, Any] | None = None,
-                  error: str | None = None) -> BackgroundJob | None:
+def do_finish_job(
+    job_id: object, *, result: dict[str, Any] | None = None, error: str | None = None
+) -> BackgroundJob | None:
     with transaction.atomic():
         job = BackgroundJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.is_finished:

@@ -26,8 +26,9 @@ class JobStatus(models.TextChoices):
 class BackgroundJob(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     kind = models.CharField(max_length=60)
     params = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
@@ -45,12 +46,19 @@ class BackgroundJob(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status} {self.progress_pct}%"
+
     @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.SUCCEEDED, JobStatus.FAILED}
 
     def as_event(self) -> dict[str, object]:
         return {
-            "id": str(self.id), "kind": self.kind, "status": self.status,
-            "progress_pct": self.progress_pct, "message": self.message, "result": self.result,
+            "id": str(self.id),
+            "kind": self.kind,
+            "status": self.status,
+            "progress_pct": self.progress_pct,
+            "message": self.message,
+            "result": self.result,
         }

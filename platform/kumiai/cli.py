@@ -25,7 +25,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 COMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {}
 
 
-def command(name: str, help_text: str) -> Callable[[Callable[[list[str]], int]], Callable[[list[str]], int]]:
+def command(
+    name: str, help_text: str
+) -> Callable[[Callable[[list[str]], int]], Callable[[list[str]], int]]:
     def register(fn: Callable[[list[str]], int]) -> Callable[[list[str]], int]:
         COMMANDS[name] = (help_text, fn)
         return fn
@@ -85,14 +87,44 @@ def cmd_run(argv: list[str]) -> int:
         print("[kumiai] migrating the database …", flush=True)
         django_admin(["migrate", "--noinput"], env)
         if not args.no_seed:
-            django_admin(["seed_demo", "--password", load_or_create_secrets(home)["demo_password"]], env)
+            django_admin(
+                ["seed_demo", "--password", load_or_create_secrets(home)["demo_password"]], env
+            )
         supervisor.children = [
-            Child("worker", [sys.executable, "-m", "celery", "-A", "kumiai", "worker",
-                             "--loglevel", "INFO", "--concurrency", str(args.worker_concurrency),
-                             "--hostname", "kumiai@%h"]),
-            Child("web", [sys.executable, "-m", "uvicorn", "kumiai.asgi:application",
-                          "--host", args.host, "--port", str(args.port), "--lifespan", "off",
-                          "--ws", "auto"]),
+            Child(
+                "worker",
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "kumiai",
+                    "worker",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    str(args.worker_concurrency),
+                    "--hostname",
+                    "kumiai@%h",
+                ],
+            ),
+            Child(
+                "web",
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "kumiai.asgi:application",
+                    "--host",
+                    args.host,
+                    "--port",
+                    str(args.port),
+                    "--lifespan",
+                    "off",
+                    "--ws",
+                    "auto",
+                ],
+            ),
         ]
         for child in supervisor.children:
             child.start(env, PLATFORM_DIR, home / "logs")
@@ -114,8 +146,11 @@ def _report_health(url: str, started: float, timeout_s: float = 90.0) -> None:
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=10) as resp:  # noqa: S310 - our own loopback URL
                 body = resp.read().decode()
-                print(f"\n[kumiai] healthy after {time.monotonic() - started:.1f} s: {url}  "
-                      f"(health: {url}/healthz, API docs: {url}/api/docs)", flush=True)
+                print(
+                    f"\n[kumiai] healthy after {time.monotonic() - started:.1f} s: {url}  "
+                    f"(health: {url}/healthz, API docs: {url}/api/docs)",
+                    flush=True,
+                )
                 return
         except urllib.error.HTTPError as exc:
             body = exc.read().decode()
@@ -134,7 +169,8 @@ def cmd_env(argv: list[str]) -> int:
     values = {
         "DATABASE_URL": f"postgresql://postgres:{s['pg_password']}@127.0.0.1:{RUN_PORTS['postgres']}/kumiai",
         "S3_ENDPOINT": f"http://127.0.0.1:{RUN_PORTS['s3']}",
-        "S3_ACCESS_KEY": s["s3_access_key"], "S3_SECRET_KEY": s["s3_secret_key"],
+        "S3_ACCESS_KEY": s["s3_access_key"],
+        "S3_SECRET_KEY": s["s3_secret_key"],
         "REDIS_URL": f"redis://:{s['redis_password']}@127.0.0.1:{RUN_PORTS['redis']}/0",
         "DJANGO_SECRET_KEY": s["django_secret_key"],
     }
@@ -145,7 +181,9 @@ def cmd_env(argv: list[str]) -> int:
 
 @command("manage", "run a Django management command against the configured services")
 def cmd_manage(argv: list[str]) -> int:
-    return subprocess.call([sys.executable, "-m", "django", *argv], env=child_env({}), cwd=PLATFORM_DIR)
+    return subprocess.call(
+        [sys.executable, "-m", "django", *argv], env=child_env({}), cwd=PLATFORM_DIR
+    )
 
 
 def ensure_chromium() -> str | None:
@@ -160,8 +198,13 @@ def ensure_chromium() -> str | None:
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.STDOUT}
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update"], env=env, timeout=600, check=False, **quiet)  # type: ignore[call-overload]
-    result = subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "chromium",
-                             "fonts-noto-cjk"], env=env, timeout=1200, check=False, **quiet)  # type: ignore[call-overload]
+    result = subprocess.run(
+        ["apt-get", "install", "-y", "--no-install-recommends", "chromium", "fonts-noto-cjk"],
+        env=env,
+        timeout=1200,
+        check=False,
+        **quiet,
+    )  # type: ignore[call-overload]
     if result.returncode != 0 or not CHROMIUM.exists():
         return "apt-get install chromium failed; browser tests skipped"
     return None

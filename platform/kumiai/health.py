@@ -46,7 +46,7 @@ def check_object_store() -> str:
         if objectstore.get_bytes(key) != payload:
             raise RuntimeError("object read back differs from what was written")
     finally:
-        objectstore.client().remove_object(objectstore.bucket(), key)
+        objectstore.remove(key)
     return "put/get/delete ok"
 
 
@@ -84,8 +84,9 @@ def _timed(name: str, fn: Callable[[], str]) -> ComponentState:
         detail = fn()
         return ComponentState(name, True, detail, (time.perf_counter() - start) * 1000)
     except Exception as exc:  # noqa: BLE001 - a health check reports every failure
-        return ComponentState(name, False, f"{type(exc).__name__}: {exc}"[:300],
-                              (time.perf_counter() - start) * 1000)
+        return ComponentState(
+            name, False, f"{type(exc).__name__}: {exc}"[:300], (time.perf_counter() - start) * 1000
+        )
 
 
 def run_checks() -> dict[str, ComponentState]:

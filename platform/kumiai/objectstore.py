@@ -7,16 +7,26 @@ fast with a clear error, not hang a worker.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import urllib3
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from minio import Minio
 
 
-class ObjectStoreUnavailable(RuntimeError):
-    pass
+class ObjectStoreUnavailable(ConnectionError):
+    """The store did not answer. A ConnectionError, so tasks retry it as transient."""
+
+
+@contextmanager
+def _answering() -> Iterator[None]:
+    try:
+        yield
+    except urllib3.exceptions.HTTPError as exc:
+        raise ObjectStoreUnavailable(f"object store unavailable: {type(exc).__name__}") from exc
 
 
 @lru_cache(maxsize=4)
@@ -26,8 +36,14 @@ def _client(endpoint: str, secure: bool, access_key: str, secret_key: str, regio
         retries=urllib3.Retry(total=0),
         maxsize=16,
     )
-    return Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure,
-                 region=region, http_client=http)
+    return Minio(
+        endpoint,
+        access_key=access_key,
+        secret_key=secret_key,
+        secure=secure,
+        region=region,
+        http_client=http,
+    )
 
 
 def client() -> Minio:
@@ -42,29 +58,54 @@ def bucket() -> str:
 
 
 def ensure_bucket() -> None:
-    c = client()
-    if not c.bucket_exists(bucket()):
-        c.make_bucket(bucket())
+    with _answering():
+        c = client()
+        if not c.bucket_exists(bucket()):
+            c.make_bucket(bucket())
 
 
 def put_bytes(key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
-    client().put_object(bucket(), key, io.BytesIO(data), len(data), content_type=content_type)
+    with _answering():
+        client().put_object(bucket(), key, io.BytesIO(data), len(data), content_type=content_type)
 
 
 def get_bytes(key: str) -> bytes:
-    response = client().get_object(bucket(), key)
-    try:
-        return response.read()
-    finally:
-        response.close()
-        response.release_conn()
+    with _answering():
+        response = client().get_object(bucket(), key)
+        try:
+            return response.read()
+        finally:
+            response.close()
+            response.release_conn()
+
+
+def remove(key: str) -> None:
+    with _answering():
+        client().remove_object(bucket(), key)
 
 
 def iter_object(key: str, chunk_bytes: int = 64 * 1024) -> Iterator[bytes]:
     """Stream an object without holding it whole in memory."""
-    response = client().get_object(bucket(), key)
+    with _answering():
+        response = client().get_object(bucket(), key)
+        try:
+            yield from response.stream(chunk_bytes)
+        finally:
+            response.close()
+            response.release_conn()
+
+
+async def aiter_object(key: str, chunk_bytes: int = 64 * 1024) -> AsyncIterator[bytes]:
+    """The same stream for ASGI responses: Django reads a *sync* iterator whole into
+    memory before sending it, so downloads go through this one, chunk by chunk."""
+    chunks = iter_object(key, chunk_bytes)
+    done = object()
     try:
-        yield from response.stream(chunk_bytes)
+        while True:
+            chunk = await sync_to_async(next, thread_sensitive=False)(chunks, done)
+            if chunk is done:
+                return
+            yield chunk  # type: ignore[misc]
     finally:
-        response.close()
-        response.release_conn()
+        # A client that hangs up must not leave the connection to the store open.
+        await sync_to_async(chunks.close, thread_sensitive=False)()

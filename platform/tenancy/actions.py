@@ -33,33 +33,50 @@ class IssuedInvitation:
     token: str  # shown once to the inviting admin; only its hash is stored
 
 
-def do_invite_user(email: str, role: str, *, acting: Actor, accept_url_base: str = "") -> IssuedInvitation:
+def do_invite_user(
+    email: str, role: str, *, acting: Actor, accept_url_base: str = ""
+) -> IssuedInvitation:
     require(acting.membership, Capability.MANAGE_MEMBERS)
     assert acting.membership is not None
     email = User.objects.normalize_email(email).lower()
     if role not in Role.values:
-        raise ValidationError({"role": _("Unknown role. Valid roles: %(roles)s") % {"roles": ", ".join(Role.values)}})
+        raise ValidationError(
+            {"role": _("Unknown role. Valid roles: %(roles)s") % {"roles": ", ".join(Role.values)}}
+        )
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this e-mail already exists.")})
     org = acting.membership.organization
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         # A new invitation to the same address replaces an open one.
-        Invitation.objects.filter(organization=org, email=email, accepted_at=None,
-                                  revoked_at=None).update(revoked_at=timezone.now())
+        Invitation.objects.filter(
+            organization=org, email=email, accepted_at=None, revoked_at=None
+        ).update(revoked_at=timezone.now())
         invitation = Invitation.objects.create(
-            organization=org, email=email, role=role, token_sha256=hash_token(token),
-            invited_by=acting.user, expires_at=timezone.now() + timedelta(seconds=settings.INVITATION_TTL_S),
+            organization=org,
+            email=email,
+            role=role,
+            token_sha256=hash_token(token),
+            invited_by=acting.user,
+            expires_at=timezone.now() + timedelta(seconds=settings.INVITATION_TTL_S),
         )
-        audit.record(acting, "invitation.create", invitation, changes={"email": email, "role": role})
+        audit.record(
+            acting, "invitation.create", invitation, changes={"email": email, "role": role}
+        )
         if accept_url_base:
             link = f"{accept_url_base.rstrip('/')}/{token}/"
-            transaction.on_commit(lambda: send_mail(
-                subject=_("Invitation to %(org)s on Kumiai") % {"org": org.name},
-                message=_("You have been invited to join %(org)s. Open this link to set your password:\n%(link)s")
-                % {"org": org.name, "link": link},
-                from_email=None, recipient_list=[email], fail_silently=True,
-            ))
+            transaction.on_commit(
+                lambda: send_mail(
+                    subject=_("Invitation to %(org)s on Kumiai") % {"org": org.name},
+                    message=_(
+                        "You have been invited to join %(org)s. Open this link to set your password:\n%(link)s"
+                    )
+                    % {"org": org.name, "link": link},
+                    from_email=None,
+                    recipient_list=[email],
+                    fail_silently=True,
+                )
+            )
     return IssuedInvitation(invitation=invitation, token=token)
 
 
@@ -83,11 +100,17 @@ def do_accept_invitation(token: str, full_name: str, password: str, *, acting: A
         validate_password(password, user)
         user.set_password(password)
         user.save()
-        membership = Membership.objects.create(user=user, organization=inv.organization, role=inv.role)
+        membership = Membership.objects.create(
+            user=user, organization=inv.organization, role=inv.role
+        )
         inv.accepted_at = timezone.now()
         inv.save(update_fields=["accepted_at"])
-        as_new_user = Actor(user=user, membership=membership, ip_address=acting.ip_address,
-                            user_agent=acting.user_agent)
+        as_new_user = Actor(
+            user=user,
+            membership=membership,
+            ip_address=acting.ip_address,
+            user_agent=acting.user_agent,
+        )
         audit.record(as_new_user, "invitation.accept", membership, changes={"role": inv.role})
     return membership
 
@@ -105,7 +128,9 @@ def do_set_membership_active(membership: Membership, active: bool, *, acting: Ac
     if not active and membership.user_id == acting.user.pk:  # type: ignore[union-attr]
         raise ValidationError(_("You cannot disable yourself."))
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        membership = (
+            Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        )
         if membership.is_active == active:
             return membership
         membership.is_active = active
@@ -116,15 +141,21 @@ def do_set_membership_active(membership: Membership, active: bool, *, acting: Ac
         if not active:
             # Access ends now: open sessions fail `is_active`, and API keys go too.
             user.api_tokens.filter(revoked_at=None).update(revoked_at=timezone.now())
-        audit.record(acting, "membership.enable" if active else "membership.disable", membership,
-                     changes={"is_active": active})
+        audit.record(
+            acting,
+            "membership.enable" if active else "membership.disable",
+            membership,
+            changes={"is_active": active},
+        )
     return membership
 
 
 def do_change_role(membership: Membership, role: str, *, acting: Actor) -> Membership:
     _member_of_actors_org(membership, acting)
     if role not in Role.values:
-        raise ValidationError({"role": _("Unknown role. Valid roles: %(roles)s") % {"roles": ", ".join(Role.values)}})
+        raise ValidationError(
+            {"role": _("Unknown role. Valid roles: %(roles)s") % {"roles": ", ".join(Role.values)}}
+        )
     if membership.user_id == acting.user.pk and role != Role.ADMIN:  # type: ignore[union-attr]
         raise ValidationError(_("You cannot remove your own administrator role."))
     with transaction.atomic():
@@ -136,7 +167,9 @@ def do_change_role(membership: Membership, role: str, *, acting: Actor) -> Membe
     return membership
 
 
-def create_organization(group, name: str, kind: str, *, acting: Actor, prefecture: str = "") -> Organization:  # type: ignore[no-untyped-def]
+def create_organization(
+    group, name: str, kind: str, *, acting: Actor, prefecture: str = ""
+) -> Organization:  # type: ignore[no-untyped-def]
     """Used by seeding and the platform operator; organisations are not self-service."""
     with transaction.atomic():
         org = Organization.objects.create(group=group, name=name, kind=kind, prefecture=prefecture)
@@ -144,13 +177,19 @@ def create_organization(group, name: str, kind: str, *, acting: Actor, prefectur
     return org
 
 
-def add_member(org: Organization, email: str, full_name: str, role: str, password: str, *,
-               acting: Actor) -> Membership:
+def add_member(
+    org: Organization, email: str, full_name: str, role: str, password: str, *, acting: Actor
+) -> Membership:
     """Create a user straight into an organisation (operator and demo seeding; people
     joining through the portal use invitations)."""
     with transaction.atomic():
         user = User.objects.create_user(email, password, full_name=full_name)
         membership = Membership.objects.create(user=user, organization=org, role=role)
-        audit.record(acting, "membership.create", membership, organization=org,
-                     changes={"email": user.email, "role": role})
+        audit.record(
+            acting,
+            "membership.create",
+            membership,
+            organization=org,
+            changes={"email": user.email, "role": role},
+        )
     return membership

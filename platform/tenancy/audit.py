@@ -10,9 +10,14 @@ from .context import Actor
 from .models import AuditLog, Organization
 
 
-def record(actor: Actor, action: str, obj: models.Model | None = None, *,
-           organization: Organization | None = None, changes: dict[str, Any] | None = None,
-           ) -> AuditLog:
+def record(
+    actor: Actor,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    organization: Organization | None = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditLog:
     org = organization or (actor.membership.organization if actor.membership else None)
     return AuditLog.objects.create(
         group_id=org.group_id if org else None,

@@ -21,5 +21,8 @@ def membership_of(user):  # type: ignore[no-untyped-def]
 
     if not getattr(user, "is_authenticated", False):
         return None
-    return (Membership.objects.select_related("organization__group", "user")
-            .filter(user=user, is_active=True).first())
+    return (
+        Membership.objects.select_related("organization__group", "user")
+        .filter(user=user, is_active=True)
+        .first()
+    )

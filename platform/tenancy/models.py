@@ -45,7 +45,8 @@ class Organization(models.Model):
             models.UniqueConstraint(fields=["group", "name"], name="org_name_unique_in_group"),
             # One coordinating shop per group: it runs allocation for everyone.
             models.UniqueConstraint(
-                fields=["group"], condition=models.Q(kind="coordinator"),
+                fields=["group"],
+                condition=models.Q(kind="coordinator"),
                 name="one_coordinator_per_group",
             ),
         ]
@@ -66,10 +67,12 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A user's place: one organisation, one role. Disabling it locks the user out."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="membership")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
-                                     related_name="memberships")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="memberships"
+    )
     role = models.CharField(max_length=20, choices=Role.choices)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -81,24 +84,26 @@ class Membership(models.Model):
     class Meta:
         ordering = ["organization_id", "user__email"]
 
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.role})"
+
     @property
     def group(self) -> SupplierGroup:
         return self.organization.group
-
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.organization} ({self.role})"
 
 
 class Invitation(models.Model):
     """An admin's invitation; only a hash of the token is kept."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
-                                     related_name="invitations")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=Role.choices)
     token_sha256 = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -111,6 +116,9 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"
+
 
 class AuditLog(models.Model):
     """Append-only: who did what to which object, when and from where.
@@ -120,10 +128,12 @@ class AuditLog(models.Model):
     """
 
     group = models.ForeignKey(SupplierGroup, on_delete=models.PROTECT, related_name="+", null=True)
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
-                                     null=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                              related_name="+")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     actor_email = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=80)
     object_type = models.CharField(max_length=80, blank=True)
@@ -141,6 +151,9 @@ class AuditLog(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or '-'} {self.action}"
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.pk is not None:

@@ -22,8 +22,9 @@ def members(membership: Membership | None) -> QuerySet[Membership]:
 
 
 def member(membership: Membership | None, member_id: object) -> Membership:
-    return get_visible_or_404(Membership.objects.select_related("user", "organization"),
-                              membership, pk=member_id)
+    return get_visible_or_404(
+        Membership.objects.select_related("user", "organization"), membership, pk=member_id
+    )
 
 
 def open_invitations(membership: Membership | None) -> QuerySet[Invitation]:

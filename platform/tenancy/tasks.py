@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from background.actions import do_finish_job, do_report_progress
 from background.models import BackgroundJob
+from background.tasks import JobTask
 from kumiai import objectstore
 
 from .models import AuditLog
@@ -23,9 +24,9 @@ def export_key(job: BackgroundJob) -> str:
     return f"exports/org-{job.organization_id}/audit-{job.id}.csv"
 
 
-@shared_task(name="tenancy.export_audit_csv", bind=True, acks_late=True, time_limit=600,
-             soft_time_limit=570, autoretry_for=(ConnectionError, OSError),
-             retry_backoff=True, max_retries=3)
+@shared_task(
+    name="tenancy.export_audit_csv", bind=True, base=JobTask, time_limit=600, soft_time_limit=570
+)
 def export_audit_csv(self, job_id: str) -> None:  # type: ignore[no-untyped-def]
     job = BackgroundJob.objects.filter(pk=job_id, kind=EXPORT_KIND).first()
     if job is None or job.is_finished:
@@ -35,14 +36,35 @@ def export_audit_csv(self, job_id: str) -> None:  # type: ignore[no-untyped-def]
     total = rows.count()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["created_at", "actor", "action", "object_type", "object_id", "object",
-                     "changes", "ip_address", "user_agent"])
+    writer.writerow(
+        [
+            "created_at",
+            "actor",
+            "action",
+            "object_type",
+            "object_id",
+            "object",
+            "changes",
+            "ip_address",
+            "user_agent",
+        ]
+    )
     done = 0
     do_report_progress(job_id, 0, f"0 / {total}")
     for entry in rows.iterator(chunk_size=BATCH_ROWS):
-        writer.writerow([entry.created_at.isoformat(), entry.actor_email, entry.action,
-                         entry.object_type, entry.object_id, entry.object_repr, entry.changes,
-                         entry.ip_address or "", entry.user_agent])
+        writer.writerow(
+            [
+                entry.created_at.isoformat(),
+                entry.actor_email,
+                entry.action,
+                entry.object_type,
+                entry.object_id,
+                entry.object_repr,
+                entry.changes,
+                entry.ip_address or "",
+                entry.user_agent,
+            ]
+        )
         done += 1
         if done % BATCH_ROWS == 0:
             do_report_progress(job_id, int(90 * done / max(total, 1)), f"{done} / {total}")
@@ -51,5 +73,12 @@ def export_audit_csv(self, job_id: str) -> None:  # type: ignore[no-untyped-def]
     key = export_key(job)
     objectstore.put_bytes(key, data, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    do_finish_job(job_id, result={"object_key": key, "rows": done, "bytes": len(data),
-                                  "filename": f"audit-{stamp}.csv"})
+    do_finish_job(
+        job_id,
+        result={
+            "object_key": key,
+            "rows": done,
+            "bytes": len(data),
+            "filename": f"audit-{stamp}.csv",
+        },
+    )

@@ -58,19 +58,31 @@ def login_view(request: HttpRequest) -> HttpResponse:
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is None:
                 ratelimit.note_failure(email, ip)
-                target = User.objects.filter(email=email).select_related("membership__organization").first()
+                target = (
+                    User.objects.filter(email=email)
+                    .select_related("membership__organization")
+                    .first()
+                )
                 membership = getattr(target, "membership", None) if target else None
                 account_actions.record_login(
-                    Actor(user=None, membership=membership, ip_address=ip,
-                          user_agent=request.META.get("HTTP_USER_AGENT", "")[:300]),
-                    succeeded=False, email=email)
+                    Actor(
+                        user=None,
+                        membership=membership,
+                        ip_address=ip,
+                        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+                    ),
+                    succeeded=False,
+                    email=email,
+                )
                 form.add_error(None, _("E-mail or password is wrong."))
                 status = 401
             else:
                 ratelimit.note_success(email)
                 login(request, user)
                 request.membership = membership_of(user)  # type: ignore[attr-defined]
-                account_actions.record_login(Actor.from_request(request), succeeded=True, email=email)
+                account_actions.record_login(
+                    Actor.from_request(request), succeeded=True, email=email
+                )
                 response = redirect(request.GET.get("next") or "dashboard")
                 if user.language:
                     response.set_cookie("django_language", user.language, samesite="Lax")
@@ -103,8 +115,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def organization_detail(request: HttpRequest, org_id: int) -> HttpResponse:
     m = _membership(request)
     org = selectors.organization(m, org_id)
-    return render(request, "org/detail.html", {"org": org,
-                                               "is_own": org.pk == m.organization_id})
+    return render(request, "org/detail.html", {"org": org, "is_own": org.pk == m.organization_id})
 
 
 @login_required
@@ -119,15 +130,22 @@ def members(request: HttpRequest) -> HttpResponse:
             base = request.build_absolute_uri(reverse("accept_invitation_base"))
             try:
                 issued = tenancy_actions.do_invite_user(
-                    form.cleaned_data["email"], form.cleaned_data["role"],
-                    acting=Actor.from_request(request), accept_url_base=base)
+                    form.cleaned_data["email"],
+                    form.cleaned_data["role"],
+                    acting=Actor.from_request(request),
+                    accept_url_base=base,
+                )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 issued_link = request.build_absolute_uri(
-                    reverse("accept_invitation", args=[issued.token]))
-                messages.success(request, _("Invitation created for %(email)s.") % {"email": issued.invitation.email})
+                    reverse("accept_invitation", args=[issued.token])
+                )
+                messages.success(
+                    request,
+                    _("Invitation created for %(email)s.") % {"email": issued.invitation.email},
+                )
                 form = InviteForm()
     context = {
         "members": selectors.members(m),
@@ -145,7 +163,9 @@ def member_set_active(request: HttpRequest, member_id: int, active: int) -> Http
     require(m, Capability.MANAGE_MEMBERS)
     target = selectors.member(m, member_id)
     try:
-        tenancy_actions.do_set_membership_active(target, bool(active), acting=Actor.from_request(request))
+        tenancy_actions.do_set_membership_active(
+            target, bool(active), acting=Actor.from_request(request)
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -162,8 +182,11 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             membership = tenancy_actions.do_accept_invitation(
-                token, form.cleaned_data["full_name"], form.cleaned_data["password"],
-                acting=Actor.from_request(request))
+                token,
+                form.cleaned_data["full_name"],
+                form.cleaned_data["password"],
+                acting=Actor.from_request(request),
+            )
         except ValidationError as exc:
             form.add_error("password", exc.messages)
         else:
@@ -185,8 +208,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def audit_export(request: HttpRequest) -> HttpResponse:
     m = _membership(request)
     require(m, Capability.VIEW_AUDIT)
-    job = do_start_job(EXPORT_KIND, {}, acting=Actor.from_request(request),
-                       enqueue=lambda job_id: export_audit_csv.delay(job_id))
+    job = do_start_job(
+        EXPORT_KIND,
+        {},
+        acting=Actor.from_request(request),
+        enqueue=lambda job_id: export_audit_csv.delay(job_id),
+    )
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse(job.as_event(), status=202)
     return redirect(f"{reverse('audit_log')}?job={job.id}")
@@ -200,8 +227,12 @@ def job_download(request: HttpRequest, job_id: str) -> HttpResponse:
     key = job.result.get("object_key") if job.is_finished else None
     if not key:
         raise Http404
-    response = StreamingHttpResponse(objectstore.iter_object(key), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{job.result.get("filename", "export.csv")}"'
+    response = StreamingHttpResponse(
+        objectstore.aiter_object(key), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{job.result.get("filename", "export.csv")}"'
+    )
     return response
 
 
@@ -214,11 +245,14 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         require(m, Capability.WRITE)
         if form.is_valid():
-            secret = account_actions.do_create_api_token(form.cleaned_data["name"],
-                                                         acting=Actor.from_request(request)).secret
+            secret = account_actions.do_create_api_token(
+                form.cleaned_data["name"], acting=Actor.from_request(request)
+            ).secret
             form = TokenForm()
     tokens = account_selectors.api_tokens(request.user)
-    return render(request, "account/tokens.html", {"form": form, "tokens": tokens, "secret": secret})
+    return render(
+        request, "account/tokens.html", {"form": form, "tokens": tokens, "secret": secret}
+    )
 
 
 @login_required
@@ -252,6 +286,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     states = health.run_checks()
     ok = all(s.ok for s in states.values())
-    body = {"status": "ok" if ok else "degraded",
-            "components": {name: s.as_dict() for name, s in states.items()}}
+    body = {
+        "status": "ok" if ok else "degraded",
+        "components": {name: s.as_dict() for name, s in states.items()},
+    }
     return JsonResponse(body, status=200 if ok else 503)

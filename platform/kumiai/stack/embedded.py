@@ -35,7 +35,9 @@ class EmbeddedStack:
     def plan(self, environ: dict[str, str] | None = None) -> None:
         environ = dict(os.environ if environ is None else environ)
         secrets = load_or_create_secrets(self.home)
-        self.env["DJANGO_SECRET_KEY"] = environ.get("DJANGO_SECRET_KEY") or secrets["django_secret_key"]
+        self.env["DJANGO_SECRET_KEY"] = (
+            environ.get("DJANGO_SECRET_KEY") or secrets["django_secret_key"]
+        )
 
         def port(name: str) -> int:
             if self.ephemeral:
@@ -49,17 +51,35 @@ class EmbeddedStack:
             return wanted
 
         if not environ.get("DATABASE_URL"):
-            self.services.append(PostgresService(
-                name="postgres", home=self.home, port=port("postgres"),
-                password=secrets["pg_password"], ephemeral=self.ephemeral))
+            self.services.append(
+                PostgresService(
+                    name="postgres",
+                    home=self.home,
+                    port=port("postgres"),
+                    password=secrets["pg_password"],
+                    ephemeral=self.ephemeral,
+                )
+            )
         if not environ.get("S3_ENDPOINT"):
-            self.services.append(S3Service(
-                name="s3", home=self.home, port=port("s3"),
-                access_key=secrets["s3_access_key"], secret_key=secrets["s3_secret_key"]))
+            self.services.append(
+                S3Service(
+                    name="s3",
+                    home=self.home,
+                    port=port("s3"),
+                    access_key=secrets["s3_access_key"],
+                    secret_key=secrets["s3_secret_key"],
+                )
+            )
         if not environ.get("REDIS_URL"):
-            self.services.append(RedisService(
-                name="redis", home=self.home, port=port("redis"),
-                password=secrets["redis_password"], persistent=not self.ephemeral))
+            self.services.append(
+                RedisService(
+                    name="redis",
+                    home=self.home,
+                    port=port("redis"),
+                    password=secrets["redis_password"],
+                    persistent=not self.ephemeral,
+                )
+            )
         for service in self.services:
             self.env.update(service.env())
 

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -183,9 +184,16 @@ class PostgresService(Service):
             return pwd.getpwnam(PG_SYSTEM_USER)
         except KeyError:
             subprocess.run(
-                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                 PG_SYSTEM_USER],
-                check=True, capture_output=True,
+                [
+                    "useradd",
+                    "--system",
+                    "--no-create-home",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    PG_SYSTEM_USER,
+                ],
+                check=True,
+                capture_output=True,
             )
             return pwd.getpwnam(PG_SYSTEM_USER)
 
@@ -215,10 +223,21 @@ class PostgresService(Service):
             os.chown(pwfile, user.pw_uid, user.pw_gid)
         try:
             result = subprocess.run(
-                [str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
-                 "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}",
-                 "--encoding=UTF8", "--locale=C.UTF-8"],
-                capture_output=True, text=True, **self.popen_kwargs(),  # type: ignore[call-overload]
+                [
+                    str(self.bin_dir / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    "postgres",
+                    "--auth-local=trust",
+                    "--auth-host=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ],
+                capture_output=True,
+                text=True,
+                **self.popen_kwargs(),  # type: ignore[call-overload]
             )
         finally:
             pwfile.unlink(missing_ok=True)
@@ -228,9 +247,17 @@ class PostgresService(Service):
 
     def command(self) -> list[str]:
         cmd = [
-            str(self.bin_dir / "postgres"), "-D", str(self.data_dir),
-            "-h", "127.0.0.1", "-p", str(self.port), "-k", str(self.socket_dir),
-            "-c", "max_connections=200",
+            str(self.bin_dir / "postgres"),
+            "-D",
+            str(self.data_dir),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-k",
+            str(self.socket_dir),
+            "-c",
+            "max_connections=200",
         ]
         if self.ephemeral:
             cmd += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
@@ -238,16 +265,33 @@ class PostgresService(Service):
 
     def _psql(self, sql: str, db: str = "postgres") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [str(self.bin_dir / "psql"), "-h", str(self.socket_dir), "-p", str(self.port),
-             "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-tAc", sql],
-            capture_output=True, text=True, timeout=30,
+            [
+                str(self.bin_dir / "psql"),
+                "-h",
+                str(self.socket_dir),
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                db,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-tAc",
+                sql,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
 
     def is_ready(self) -> bool:
         return self._psql("select 1").returncode == 0
 
     def after_ready(self) -> None:
-        exists = self._psql(f"select 1 from pg_database where datname = '{self.database}'")
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", self.database):
+            raise ServiceError(f"database name {self.database!r} is not a plain identifier")
+        exists = self._psql(f"select 1 from pg_database where datname = '{self.database}'")  # noqa: S608 - checked above
         if exists.stdout.strip() != "1":
             created = self._psql(f'create database "{self.database}"')
             if created.returncode != 0:
@@ -274,8 +318,15 @@ class S3Service(Service):
 
     def prepare(self) -> None:
         (self.home / "s3" / "data").mkdir(parents=True, exist_ok=True)
-        for key in ("master", "volume", "filer", "master_grpc", "volume_grpc", "filer_grpc",
-                    "s3_grpc"):
+        for key in (
+            "master",
+            "volume",
+            "filer",
+            "master_grpc",
+            "volume_grpc",
+            "filer_grpc",
+            "s3_grpc",
+        ):
             self.internal_ports.setdefault(key, free_port())
         config = {
             "identities": [
@@ -296,13 +347,20 @@ class S3Service(Service):
         beside_python = Path(sys.executable).parent / "weed"
         weed = str(beside_python) if beside_python.exists() else shutil.which("weed") or "weed"
         return [
-            weed, "server",
+            weed,
+            "server",
             f"-dir={self.home / 's3' / 'data'}",
-            "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            f"-master.port={p['master']}", f"-master.port.grpc={p['master_grpc']}",
-            f"-volume.port={p['volume']}", f"-volume.port.grpc={p['volume_grpc']}",
-            f"-filer.port={p['filer']}", f"-filer.port.grpc={p['filer_grpc']}",
-            "-s3", f"-s3.port={self.port}", f"-s3.port.grpc={p['s3_grpc']}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-master.port={p['master']}",
+            f"-master.port.grpc={p['master_grpc']}",
+            f"-volume.port={p['volume']}",
+            f"-volume.port.grpc={p['volume_grpc']}",
+            f"-filer.port={p['filer']}",
+            f"-filer.port.grpc={p['filer_grpc']}",
+            "-s3",
+            f"-s3.port={self.port}",
+            f"-s3.port.grpc={p['s3_grpc']}",
             f"-s3.config={self.home / 's3' / 'identities.json'}",
             "-master.telemetry=false",  # no traffic leaves the machine
             "-master.volumeSizeLimitMB=256",
@@ -315,8 +373,12 @@ class S3Service(Service):
 
         if not port_is_open(self.port):
             return False
-        client = Minio(f"127.0.0.1:{self.port}", access_key=self.access_key,
-                       secret_key=self.secret_key, secure=False)
+        client = Minio(
+            f"127.0.0.1:{self.port}",
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            secure=False,
+        )
         try:
             client.list_buckets()
             return True
@@ -326,8 +388,12 @@ class S3Service(Service):
     def after_ready(self) -> None:
         from minio import Minio
 
-        client = Minio(f"127.0.0.1:{self.port}", access_key=self.access_key,
-                       secret_key=self.secret_key, secure=False)
+        client = Minio(
+            f"127.0.0.1:{self.port}",
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            secure=False,
+        )
         # The S3 gateway answers before the volume server has registered with the
         # master; the first write can fail for a moment, so retry until it lands.
         deadline = time.monotonic() + READY_TIMEOUT_S
@@ -368,7 +434,7 @@ class RedisService(Service):
             f"dir {data}",
             "dbfilename dump.rdb",
             "daemonize no",
-            'save 60 1' if self.persistent else 'save ""',
+            "save 60 1" if self.persistent else 'save ""',
             "appendonly no",
         ]
         path = data / "redis.conf"
@@ -385,8 +451,11 @@ class RedisService(Service):
         import redis
 
         try:
-            return bool(redis.Redis(host="127.0.0.1", port=self.port, password=self.password,
-                                    socket_timeout=0.5).ping())
+            return bool(
+                redis.Redis(
+                    host="127.0.0.1", port=self.port, password=self.password, socket_timeout=0.5
+                ).ping()
+            )
         except Exception:  # noqa: BLE001
             return False
 

@@ -26,8 +26,13 @@ class Child:
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{self.name}.log"
         self.process = subprocess.Popen(
-            self.argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            self.argv,
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         threading.Thread(target=self._pump, args=(self.process.stdout,), daemon=True).start()
 
@@ -80,8 +85,10 @@ class Supervisor:
                 dead = self._first_dead()
                 if dead is not None:
                     name, code, tail = dead
-                    print(f"\n[kumiai] {name} exited unexpectedly (code {code}); stopping the stack.",
-                          file=sys.stderr)
+                    print(
+                        f"\n[kumiai] {name} exited unexpectedly (code {code}); stopping the stack.",
+                        file=sys.stderr,
+                    )
                     if tail:
                         print(f"[kumiai] last lines of its log:\n{tail}", file=sys.stderr)
                     return 1

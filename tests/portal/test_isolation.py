@@ -1,0 +1,111 @@
+"""Charlie (another supplier group) must get nothing: 404 on every object, empty lists.
+
+The URL lists below are checked against the URL conf, so a new route without an
+isolation case fails here instead of slipping through.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.urls import get_resolver
+
+from tenancy.scoping import TenantQuerySet
+
+pytestmark = pytest.mark.django_db
+
+
+def object_urls(world):  # type: ignore[no-untyped-def]
+    """Every page and API path that names one tenant-owned object, as Alice's group sees it."""
+    from accounts.actions import do_create_api_token
+    from background.actions import do_start_job
+    from tenancy.context import Actor
+
+    alice_actor = Actor(user=world.alice.user, membership=world.alice)
+    job = do_start_job("audit_export", {}, acting=alice_actor, enqueue=lambda job_id: None)
+    token = do_create_api_token("ci", acting=alice_actor).token
+    lead, bob = world.lead_firm.pk, world.bob.pk
+    return {
+        "organization_detail": ("get", f"/orgs/{lead}/"),
+        "member_set_active": ("post", f"/org/members/{bob}/active/0/"),
+        "job_download": ("get", f"/jobs/{job.id}/download/"),
+        "api_token_revoke": ("post", f"/account/tokens/{token.pk}/revoke/"),
+        "api:get_organization": ("get", f"/api/organizations/{lead}"),
+        "api:get_member": ("get", f"/api/members/{bob}"),
+        "api:disable_member": ("post", f"/api/members/{bob}/disable"),
+        "api:enable_member": ("post", f"/api/members/{bob}/enable"),
+        "api:revoke_token": ("delete", f"/api/tokens/{token.pk}"),
+        "api:get_job": ("get", f"/api/jobs/{job.id}"),
+    }
+
+
+def routes_with_object_ids() -> set[str]:
+    # The invitation link carries its own secret and names no tenant object.
+    public = {"accept_invitation"}
+    names = set()
+
+    def walk(patterns, prefix: str) -> None:  # type: ignore[no-untyped-def]
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, f"{pattern.namespace}:" if pattern.namespace else prefix)
+            elif "<" in str(pattern.pattern) and pattern.name not in public:
+                names.add(f"{prefix}{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_route_with_an_object_id_has_an_isolation_case(world):  # type: ignore[no-untyped-def]
+    assert routes_with_object_ids() <= set(object_urls(world))
+
+
+def test_charlie_gets_404_on_every_object_url(world, clients):  # type: ignore[no-untyped-def]
+    for name, (method, url) in object_urls(world).items():
+        response = getattr(clients["charlie"], method)(url)
+        assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
+    world.bob.refresh_from_db()
+    assert world.bob.is_active, "Charlie's disable request must not have touched Bob"
+
+
+def test_charlie_sees_nothing_of_the_group_in_lists(world, clients):  # type: ignore[no-untyped-def]
+    charlie = clients["charlie"]
+    org_names = {o["name"] for o in charlie.get("/api/organizations").json()}
+    assert org_names == {world.other_org.name}
+    members = {m["email"] for m in charlie.get("/api/members").json()}
+    assert members == {"charlie@other.example"}
+    audit = charlie.get("/api/audit").json()
+    assert all(row["object_repr"] != world.lead_firm.name for row in audit)
+    assert {row["actor_email"] for row in audit} <= {"", "charlie@other.example"}
+    page = charlie.get("/dashboard/").content.decode()
+    assert world.lead_firm.name not in page and world.shop.name not in page
+
+
+def test_a_member_shop_sees_the_group_but_not_the_lead_firms_people(world, clients):  # type: ignore[no-untyped-def]
+    carol = clients["carol"]
+    assert world.lead_firm.name in {o["name"] for o in carol.get("/api/organizations").json()}
+    assert {m["email"] for m in carol.get("/api/members").json()} == {"carol@shop.example"}
+    assert carol.get(f"/api/members/{world.bob.pk}").status_code == 404
+
+
+def test_every_tenant_owned_model_is_scoped_in_one_place():  # type: ignore[no-untyped-def]
+    owned = []
+    for model in apps.get_models():
+        if model._meta.app_label in {"tenancy", "background"} or any(
+            f.related_model
+            and f.related_model._meta.label in {"tenancy.Organization", "tenancy.SupplierGroup"}
+            for f in model._meta.fields
+        ):
+            owned.append(model)
+    assert owned, "found no tenant-owned models"
+    for model in owned:
+        if model._meta.label in {"tenancy.SupplierGroup"}:
+            continue  # the tenant itself; nobody lists groups
+        assert isinstance(model._default_manager.all(), TenantQuerySet), model._meta.label
+        assert model.TENANT_VISIBILITY in {"organization", "group"}, model._meta.label
+
+
+def test_a_disabled_membership_sees_nothing(world):  # type: ignore[no-untyped-def]
+    from tenancy.models import Organization
+
+    world.bob.is_active = False
+    assert Organization.objects.visible_to(world.bob).count() == 0

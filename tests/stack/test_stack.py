@@ -1,0 +1,139 @@
+"""The ground rules of the stack: real services that refuse strangers, a supervisor that
+reports deaths, the standard-library `platform` left alone, pure cores kept pure."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_standard_library_platform_module_still_works_from_the_repo_root():  # type: ignore[no-untyped-def]
+    out = subprocess.run(
+        [sys.executable, "-c", "import platform; print(platform.system())"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "Linux"
+    assert not (REPO / "platform" / "__init__.py").exists()
+
+
+@pytest.mark.parametrize("core", ["cad", "quoting", "scheduling"])
+def test_pure_cores_import_no_django_channels_or_celery(core):  # type: ignore[no-untyped-def]
+    banned = {"django", "channels", "celery", "kumiai"}
+    offenders = []
+    for path in (REPO / core).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            offenders += [f"{path}:{node.lineno} {n}" for n in names if n.split(".")[0] in banned]
+    assert offenders == []
+    assert "banned-api" in (REPO / core / "ruff.toml").read_text()  # the lint rule that says so
+
+
+def test_s3_refuses_unsigned_and_wrongly_signed_requests():  # type: ignore[no-untyped-def]
+    from minio import Minio
+    from minio.error import S3Error
+
+    endpoint = os.environ["S3_ENDPOINT"]
+    with pytest.raises(urllib.error.HTTPError) as anonymous:
+        urllib.request.urlopen(f"{endpoint}/{os.environ['S3_BUCKET']}/", timeout=5)  # noqa: S310
+    assert anonymous.value.code == 403
+    stranger = Minio(
+        urlsplit(endpoint).netloc, access_key="stranger", secret_key="nope1234", secure=False
+    )
+    with pytest.raises(S3Error):
+        stranger.list_buckets()
+
+
+def test_redis_refuses_clients_without_the_password():  # type: ignore[no-untyped-def]
+    import redis
+
+    url = urlsplit(os.environ["REDIS_URL"])
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        redis.Redis(host=url.hostname, port=url.port).ping()
+
+
+def test_postgres_refuses_a_wrong_password_over_tcp():  # type: ignore[no-untyped-def]
+    import psycopg
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(
+            host=url.hostname,
+            port=url.port,
+            user="postgres",
+            password="wrong",
+            dbname="postgres",
+            connect_timeout=5,
+        )
+
+
+def test_supervisor_reports_a_process_that_dies(tmp_path, capsys):  # type: ignore[no-untyped-def]
+    from kumiai.stack.embedded import EmbeddedStack
+    from kumiai.stack.supervisor import Child, Supervisor
+
+    stack = EmbeddedStack(home=tmp_path)  # no services: only the child below
+    supervisor = Supervisor(
+        stack=stack,
+        children=[
+            Child(
+                "worker",
+                [sys.executable, "-c", "import time; time.sleep(0.5); raise SystemExit(3)"],
+            ),
+            Child("web", [sys.executable, "-c", "import time; time.sleep(60)"]),
+        ],
+    )
+    for child in supervisor.children:
+        child.start(dict(os.environ), tmp_path, tmp_path / "logs")
+    assert supervisor.watch() == 1
+    err = capsys.readouterr().err
+    assert "worker exited unexpectedly (code 3)" in err
+    web = supervisor.children[1].process
+    assert web is not None and web.poll() is not None, "the surviving child must be stopped too"
+
+
+def test_services_named_in_the_environment_are_used_not_started(tmp_path):  # type: ignore[no-untyped-def]
+    from kumiai.stack.embedded import EmbeddedStack
+
+    stack = EmbeddedStack(home=tmp_path, ephemeral=True)
+    stack.plan(
+        {
+            "DATABASE_URL": "postgresql://u:p@db:5432/k",
+            "S3_ENDPOINT": "http://minio:9000",
+            "REDIS_URL": "redis://cache:6379/0",
+        }
+    )
+    assert stack.services == []
+    partial = EmbeddedStack(home=tmp_path / "p", ephemeral=True)
+    partial.plan({"REDIS_URL": "redis://cache:6379/0"})
+    assert [s.name for s in partial.services] == ["postgres", "s3"]
+    assert "REDIS_URL" not in partial.env  # the caller's value stands
+
+
+def test_settings_fail_loudly_on_a_wrong_value(monkeypatch):  # type: ignore[no-untyped-def]
+    from kumiai.env import ConfigError, database_from_url, env_bool, env_int
+
+    monkeypatch.setenv("X_FLAG", "maybe")
+    with pytest.raises(ConfigError, match="X_FLAG"):
+        env_bool("X_FLAG", False)
+    monkeypatch.setenv("X_INT", "12a")
+    with pytest.raises(ConfigError, match="X_INT"):
+        env_int("X_INT", 1)
+    with pytest.raises(ConfigError, match="postgresql"):
+        database_from_url("mysql://x@y/z")
+    assert database_from_url("postgresql://u:p%40ss@h:5433/db")["PASSWORD"] == "p@ss"
