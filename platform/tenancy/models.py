@@ -120,6 +120,22 @@ class Invitation(models.Model):
         return f"{self.email} ({self.role})"
 
 
+ACTION_LABELS = {
+    "login.success": _("Logged in"),
+    "login.failure": _("Failed login"),
+    "invitation.create": _("Invited a user"),
+    "invitation.accept": _("Accepted an invitation"),
+    "membership.create": _("Added a member"),
+    "membership.disable": _("Disabled a member"),
+    "membership.enable": _("Enabled a member"),
+    "membership.role": _("Changed a role"),
+    "organization.create": _("Created an organisation"),
+    "api_token.create": _("Created an API key"),
+    "api_token.revoke": _("Revoked an API key"),
+    "job.start.audit_export": _("Exported the audit log"),
+}
+
+
 class AuditLog(models.Model):
     """Append-only: who did what to which object, when and from where.
 
@@ -162,3 +178,8 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("audit rows are append-only")
+
+    @property
+    def action_label(self) -> str:
+        """What a person reads; the stable code stays in `action` (and in exports)."""
+        return str(ACTION_LABELS.get(self.action, self.action))

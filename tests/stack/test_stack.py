@@ -137,3 +137,68 @@ def test_settings_fail_loudly_on_a_wrong_value(monkeypatch):  # type: ignore[no-
     with pytest.raises(ConfigError, match="postgresql"):
         database_from_url("mysql://x@y/z")
     assert database_from_url("postgresql://u:p%40ss@h:5433/db")["PASSWORD"] == "p@ss"
+
+
+def test_two_embedded_s3_servers_run_side_by_side(tmp_path):  # type: ignore[no-untyped-def]
+    """Regression: weed's S3 gateway opened Iceberg and Lance catalogues on fixed ports
+    (8181, 9101), so `make test` failed while a `make run` stack was up."""
+    from minio import Minio
+
+    from kumiai.stack.services import S3Service, free_port
+
+    servers = [
+        S3Service(
+            name=f"s3-{i}",
+            home=tmp_path / str(i),
+            port=free_port(),
+            access_key=f"key{i}abcd",
+            secret_key=f"secret{i}secret",
+        )
+        for i in (1, 2)
+    ]
+    try:
+        for server in servers:
+            server.start()
+        for server in servers:
+            client = Minio(
+                f"127.0.0.1:{server.port}",
+                access_key=server.access_key,
+                secret_key=server.secret_key,
+                secure=False,
+            )
+            assert client.bucket_exists("kumiai")
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_embedded_s3_keeps_objects_across_a_stop_and_start(tmp_path):  # type: ignore[no-untyped-def]
+    import io
+    import time
+
+    from minio import Minio
+
+    from kumiai.stack.services import S3Service, free_port
+
+    def server() -> S3Service:
+        return S3Service(
+            name="s3", home=tmp_path, port=port, access_key="keepkey1", secret_key="keepsecret1"
+        )
+
+    port = free_port()
+    first = server()
+    first.start()
+    client = Minio(
+        f"127.0.0.1:{port}", access_key="keepkey1", secret_key="keepsecret1", secure=False
+    )
+    payload = "図面データ".encode() * 1000
+    client.put_object("kumiai", "drawings/a.dxf", io.BytesIO(payload), len(payload))
+    started = time.monotonic()
+    first.stop()
+    assert time.monotonic() - started < 10, "stopping the S3 server must not take long"
+    second = server()
+    second.start()
+    try:
+        assert client.get_object("kumiai", "drawings/a.dxf").read() == payload
+    finally:
+        second.stop()

@@ -4,10 +4,12 @@
   function follow(box, job) {
     var bar = box.querySelector("progress"), msg = box.querySelector(".job-message");
     var link = box.querySelector(".job-download");
+    var labels = JSON.parse(box.dataset.labels || "{}");
     box.hidden = false;
     var done = false;
     function show(j) {
-      bar.value = j.progress_pct; msg.textContent = j.status + " " + (j.message || "");
+      bar.value = j.progress_pct;
+      msg.textContent = (labels[j.status] || j.status) + " " + (j.message || "");
       if (j.status === "succeeded") {
         done = true; link.href = "/jobs/" + j.id + "/download/"; link.hidden = false;
         link.textContent = link.textContent.split(" (")[0] + " (" + (j.result.rows || 0) + ")";

@@ -361,6 +361,10 @@ class S3Service(Service):
             "-s3",
             f"-s3.port={self.port}",
             f"-s3.port.grpc={p['s3_grpc']}",
+            # The Iceberg and Lance catalogues would take fixed ports (8181, 9101) and clash
+            # with a second stack on the machine; Kumiai needs neither.
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
             f"-s3.config={self.home / 's3' / 'identities.json'}",
             "-master.telemetry=false",  # no traffic leaves the machine
             "-master.volumeSizeLimitMB=256",
@@ -407,6 +411,13 @@ class S3Service(Service):
                 if time.monotonic() > deadline:
                     raise ServiceError(f"S3 server never accepted a write: {exc}") from exc
                 time.sleep(0.3)
+
+    def stop(self, timeout_s: float = 3.0) -> None:
+        # weed's graceful stop waits 15 s for the S3 gateway's own metadata stream to the
+        # filer, which never ends first. Its data is written through on every request
+        # (volume .dat/.idx appends, the filer's leveldb log), so a kill after a short
+        # grace loses nothing that was acknowledged; test_stack checks a restart.
+        super().stop(timeout_s=timeout_s)
 
     def env(self) -> dict[str, str]:
         return {
