@@ -47,10 +47,13 @@ def password() -> str:
 
 @pytest.fixture
 def world(db) -> World:  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+
     from tenancy.actions import add_member, create_organization
     from tenancy.context import Actor
     from tenancy.models import OrgKind, Role, SupplierGroup
 
+    cache.clear()  # login throttling lives in Redis; each test starts with a clean slate
     system = Actor.system("test")
     group = SupplierGroup.objects.create(name="北陸板金グループ", slug="hokuriku")
     other = SupplierGroup.objects.create(name="東海金属", slug="tokai")
@@ -89,15 +92,6 @@ def clients(world):  # type: ignore[no-untyped-def]
         name: client_for(getattr(world, name))
         for name in ("alice", "bob", "vera", "carol", "charlie")
     }
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():  # type: ignore[no-untyped-def]
-    # Login throttling lives in Redis; each test starts with a clean slate.
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
 
 
 @pytest.fixture

@@ -238,6 +238,13 @@ def cmd_test(argv: list[str]) -> int:
         print(f"[kumiai test] total {time.monotonic() - started:.1f} s", flush=True)
 
 
+@command("analyze", "read a DXF and report parts, features and findings (--json for the document)")
+def cmd_analyze(argv: list[str]) -> int:
+    from cad.cli import main as analyze_main
+
+    return analyze_main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help"} or argv[0] not in COMMANDS:

@@ -1,0 +1,163 @@
+"""The analysis pipeline: read → extract → units → chain → parts → features → findings."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from shapely.geometry import Polygon
+
+from . import tolerances as tol
+from .chain import chain
+from .errors import CadError
+from .extract import Extracted, extract
+from .findings import finding
+from .model import Analysis, Edge, Finding
+from .parts import assign_bends, bend_candidates, build_parts, drop_note_boxes, nest
+from .reader import DEFAULT_LIMITS, Limits, Loaded, load_bytes, load_file
+from .text import read_text
+from .units import decide_units
+
+MAX_OPEN_CONTOUR_FINDINGS = 10
+
+
+def analyze_file(
+    path: str | Path, thickness_mm: float | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Analysis:
+    started = time.monotonic()
+    return analyze_loaded(load_file(path, limits), str(path), thickness_mm, limits, started)
+
+
+def analyze_bytes(
+    data: bytes,
+    name: str = "drawing.dxf",
+    thickness_mm: float | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Analysis:
+    started = time.monotonic()
+    return analyze_loaded(load_bytes(data, limits), name, thickness_mm, limits, started)
+
+
+def _scale(edge: Edge, k: float) -> Edge:
+    if k == 1.0:
+        return edge
+    return Edge(
+        edge.kind,
+        edge.pts * k,
+        edge.length_mm * k,
+        edge.layer,
+        None if edge.center is None else (edge.center[0] * k, edge.center[1] * k),
+        None if edge.radius_mm is None else edge.radius_mm * k,
+        edge.closed,
+        edge.color,
+    )
+
+
+def _extent(edges: list[Edge]) -> float:
+    pts = np.vstack([e.pts for e in edges])
+    return float(np.ptp(pts, axis=0).max())
+
+
+def analyze_loaded(
+    loaded: Loaded, source: str, thickness_mm: float | None, limits: Limits, started: float
+) -> Analysis:
+    doc = loaded.doc
+    ex: Extracted = extract(doc, limits, started)
+    findings: list[Finding] = []
+    if loaded.recovered_fixes:
+        findings.append(finding("RECOVERED", loaded.recovered_fixes))
+    if not ex.cut:
+        raise CadError("NO_GEOMETRY")
+
+    units = decide_units(
+        loaded.declared_insunits or None, loaded.declared_measurement, _extent(ex.cut)
+    )
+    k = units.mm_per_unit
+    if units.source == "inferred":
+        findings.append(finding("UNITLESS_FILE", unit=units.name, reason=units.reason))
+    elif units.source == "corrected":
+        findings.append(finding("UNITS_CORRECTED", reason=units.reason))
+
+    cut = [_scale(e, k) for e in ex.cut]
+    sane = [e for e in cut if np.abs(e.pts).max() <= tol.MAX_COORD_MM]
+    bad = ex.bad_coordinates + (len(cut) - len(sane))
+    if bad:
+        findings.append(finding("BAD_COORDINATES", bad))
+    if ex.bad_geometry:
+        findings.append(finding("BAD_GEOMETRY", ex.bad_geometry))
+    if ex.unsupported:
+        findings.append(finding("UNSUPPORTED_ENTITIES", ex.unsupported))
+    if ex.text_on_cut_layer:
+        findings.append(finding("TEXT_IN_CUT_LAYER", ex.text_on_cut_layer))
+    if not sane:
+        raise CadError("NO_GEOMETRY", "(every cut entity had invalid coordinates)")
+    if time.monotonic() - started > limits.max_seconds:
+        raise CadError("TIMEOUT", f"(over {limits.max_seconds:.0f} s)")
+
+    chained = chain(sane)
+    findings += chained.findings
+    for t in ex.texts:
+        t.x, t.y = t.x * k, t.y * k
+    nodes, nest_findings = nest(chained.loops)
+    findings += nest_findings
+    nodes = drop_note_boxes(nodes, ex.texts)
+
+    text = read_text([t.text for t in ex.texts])
+    t_for_checks = thickness_mm or text.thickness_mm
+    parts, part_findings = build_parts(nodes, t_for_checks)
+    findings += part_findings
+
+    single_lines = [
+        seq[0] for seq in chained.open_chains if len(seq) == 1 and seq[0].kind == "line"
+    ]
+    candidates = bend_candidates(
+        [(_scale(e, k), s, w) for e, s, w in ex.bend_lines],
+        [(_scale(e, k), s) for e, s in ex.styled_lines],
+        single_lines,
+        ex.cut_styles,
+    )
+    bend_findings, taken = assign_bends(parts, candidates)
+    findings += bend_findings
+    open_chains = [
+        seq for seq in chained.open_chains if not (len(seq) == 1 and id(seq[0]) in taken)
+    ]
+    open_chains.sort(key=lambda seq: -sum(e.length_mm for e in seq))
+    for seq in open_chains[:MAX_OPEN_CONTOUR_FINDINGS]:
+        gap = float(np.hypot(*(seq[-1].end - seq[0].start)))
+        findings.append(finding("OPEN_CONTOUR", gap, seq[-1].end))
+
+    engrave = [_scale(e, k) for e in ex.engrave]
+    for part in parts:
+        poly = Polygon(part.outer)
+        part.engraving_length_mm = float(
+            sum(
+                e.length_mm
+                for e in engrave
+                if poly.contains(Polygon(e.pts).centroid if e.closed else _mid(e))
+            )
+        )
+
+    return Analysis(
+        source=source,
+        dxf_version=doc.dxfversion,
+        units={
+            "name": units.name,
+            "mm_per_unit": units.mm_per_unit,
+            "source": units.source,
+            "insunits": units.insunits,
+            "reason": units.reason,
+        },
+        parts=parts,
+        findings=findings,
+        text=text,
+        entity_counts=dict(ex.counts),
+        annotation_edges=[pts * k for pts in ex.notes[:20000]],
+        open_edges=[e.pts for seq in open_chains for e in seq],
+    )
+
+
+def _mid(e: Edge):  # type: ignore[no-untyped-def]
+    from shapely.geometry import Point
+
+    return Point(e.pts[len(e.pts) // 2])

@@ -1,0 +1,373 @@
+"""From a DXF document to edges, sorted by what they are for: cut, bend, engraving, notes.
+
+Blocks are expanded (nested, scaled, rotated, mirrored, arrays) with a depth limit and
+an entity budget. Lengths are measured on the true curve: arcs and bulges from their
+radius and angle, splines and ellipses on a polyline within `FLATTEN_MM` of the curve.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from ezdxf.document import Drawing
+from ezdxf.entities import DXFGraphic
+from ezdxf.math import OCS, Vec3, bulge_to_arc
+
+from .errors import CadError
+from .model import Edge
+from .reader import Limits
+
+ANNOTATION_TYPES = {
+    "TEXT",
+    "MTEXT",
+    "ATTRIB",
+    "ATTDEF",
+    "DIMENSION",
+    "ARC_DIMENSION",
+    "LARGE_RADIAL_DIMENSION",
+    "LEADER",
+    "MULTILEADER",
+    "MLEADER",
+    "TOLERANCE",
+    "HATCH",
+    "MPOLYGON",
+    "IMAGE",
+    "WIPEOUT",
+    "VIEWPORT",
+    "POINT",
+    "XLINE",
+    "RAY",
+    "SOLID",
+    "TRACE",
+    "SHAPE",
+    "ACAD_TABLE",
+    "TABLE",
+    "UNDERLAY",
+    "PDFUNDERLAY",
+    "DWFUNDERLAY",
+    "DGNUNDERLAY",
+    "OLE2FRAME",
+    "MLINE",
+}
+TEXT_TYPES = {"TEXT", "MTEXT", "ATTRIB"}
+CURVE_TYPES = {"LINE", "ARC", "CIRCLE", "ELLIPSE", "LWPOLYLINE", "POLYLINE", "SPLINE"}
+
+# Layer names, upper-cased and NFKC-normalised, that say what a layer holds.
+BEND_WORDS = ("BEND", "FOLD", "曲げ", "曲ゲ", "マゲ", "折り")
+ENGRAVE_WORDS = ("ETCH", "ENGRAV", "MARK", "SCRIBE", "刻印", "マーキング", "ケガキ")
+NOTE_WORDS = (
+    "DIM",
+    "ANNO",
+    "TEXT",
+    "TITLE",
+    "BORDER",
+    "FRAME",
+    "NOTE",
+    "CENTER",
+    "CENTRE",
+    "CONSTR",
+    "HIDDEN",
+    "HATCH",
+    "DEFPOINTS",
+    "VIEWPORT",
+    "SHEET",
+    "寸法",
+    "図枠",
+    "表題",
+    "中心",
+    "注記",
+    "補助",
+    "文字",
+    "枠",
+)
+STYLED_LINETYPES = ("CENTER", "CENTRE", "DASH", "HIDDEN", "PHANTOM", "DOT", "DIVIDE", "BORDER")
+
+
+def _norm(name: str) -> str:
+    return unicodedata.normalize("NFKC", name or "").upper()
+
+
+def layer_role(layer: str) -> str:
+    name = _norm(layer)
+    if any(w in name for w in BEND_WORDS):
+        return "bend"
+    if any(w in name for w in ENGRAVE_WORDS):
+        return "engrave"
+    if any(w in name for w in NOTE_WORDS):
+        return "note"
+    return "cut"
+
+
+@dataclass
+class Style:
+    layer: str
+    linetype: str
+    color: int
+
+
+@dataclass
+class TextItem:
+    text: str
+    x: float
+    y: float
+    role: str
+
+
+@dataclass
+class Extracted:
+    cut: list[Edge] = field(default_factory=list)
+    bend_lines: list[tuple[Edge, Style, str]] = field(default_factory=list)  # (edge, style, why)
+    styled_lines: list[tuple[Edge, Style]] = field(default_factory=list)  # dashed/centre lines
+    engrave: list[Edge] = field(default_factory=list)
+    notes: list[np.ndarray] = field(default_factory=list)  # polylines, for pictures
+    texts: list[TextItem] = field(default_factory=list)
+    cut_styles: Counter = field(default_factory=Counter)  # (layer, linetype, color) of cut edges
+    counts: Counter = field(default_factory=Counter)
+    bad_coordinates: int = 0
+    bad_geometry: int = 0
+    unsupported: int = 0
+    text_on_cut_layer: int = 0
+
+
+class _Walker:
+    def __init__(self, doc: Drawing, limits: Limits, deadline: float) -> None:
+        self.doc = doc
+        self.limits = limits
+        self.deadline = deadline
+        self.out = Extracted()
+        self.seen = 0
+
+    # -- styles -----------------------------------------------------------------------------
+    def style_of(self, e: DXFGraphic, parent: Style | None) -> Style:
+        layer = e.dxf.get("layer", "0")
+        if layer == "0" and parent is not None:
+            layer = parent.layer  # entities on layer 0 in a block take the insert's layer
+        linetype = e.dxf.get("linetype", "BYLAYER")
+        color = e.dxf.get("color", 256)
+        layer_entry = self.doc.layers.get(layer) if layer in self.doc.layers else None
+        if linetype.upper() == "BYLAYER":
+            linetype = (
+                layer_entry.dxf.get("linetype", "CONTINUOUS") if layer_entry else "CONTINUOUS"
+            )
+        elif linetype.upper() == "BYBLOCK":
+            linetype = parent.linetype if parent else "CONTINUOUS"
+        if color == 256:
+            color = abs(layer_entry.dxf.get("color", 7)) if layer_entry else 7
+        elif color == 0:
+            color = parent.color if parent else 7
+        return Style(layer, linetype.upper(), color)
+
+    # -- walking ----------------------------------------------------------------------------
+    def tick(self) -> None:
+        self.seen += 1
+        if self.seen > self.limits.max_entities:
+            raise CadError("TOO_MANY_ENTITIES", f"(more than {self.limits.max_entities})")
+        if self.seen % 500 == 0 and time.monotonic() > self.deadline:
+            raise CadError("TIMEOUT", f"(over {self.limits.max_seconds:.0f} s)")
+
+    def walk(self, entities, depth: int, parent: Style | None) -> None:  # type: ignore[no-untyped-def]
+        for e in entities:
+            self.tick()
+            kind = e.dxftype()
+            self.out.counts[kind] += 1
+            if kind == "INSERT":
+                self.expand(e, depth, parent)
+            elif kind in TEXT_TYPES:
+                self.text(e, parent)
+            elif kind in CURVE_TYPES:
+                self.curve(e, parent)
+            elif kind not in ANNOTATION_TYPES:
+                self.out.unsupported += 1  # 3D solids, meshes, faces, proxies
+
+    def expand(self, insert, depth: int, parent: Style | None) -> None:  # type: ignore[no-untyped-def]
+        if depth >= self.limits.max_block_depth:
+            raise CadError("NESTING_TOO_DEEP", f"(more than {self.limits.max_block_depth} levels)")
+        style = self.style_of(insert, parent)
+        for attrib in insert.attribs:
+            self.text(attrib, style)
+        try:
+            copies = list(insert.multi_insert()) if insert.mcount > 1 else [insert]
+        except Exception:  # noqa: BLE001 - a broken array insert is skipped, not fatal
+            self.out.bad_geometry += 1
+            return
+        for copy in copies:
+            try:
+                self.walk(copy.virtual_entities(), depth + 1, style)
+            except CadError:
+                raise
+            except Exception:  # noqa: BLE001 - a block ezdxf cannot transform (e.g. zero scale)
+                self.out.bad_geometry += 1
+
+    def text(self, e, parent: Style | None) -> None:  # type: ignore[no-untyped-def]
+        try:
+            raw = e.plain_text() if e.dxftype() == "MTEXT" else e.dxf.get("text", "")
+            point = e.dxf.get("insert", Vec3())
+            ocs = e.ocs() if e.dxftype() != "MTEXT" else None
+            wcs = ocs.to_wcs(point) if ocs is not None else Vec3(point)
+        except Exception:  # noqa: BLE001
+            return
+        role = layer_role(self.style_of(e, parent).layer)
+        if raw and raw.strip():
+            self.out.texts.append(TextItem(raw.strip(), float(wcs.x), float(wcs.y), role))
+            if role == "cut" and e.dxftype() in {"TEXT", "MTEXT"}:
+                self.out.text_on_cut_layer += 1
+
+    # -- curves -----------------------------------------------------------------------------
+    def curve(self, e, parent: Style | None) -> None:  # type: ignore[no-untyped-def]
+        style = self.style_of(e, parent)
+        try:
+            edges = list(edges_of(e, style.layer))
+        except Exception:  # noqa: BLE001 - invalid splines, degenerate ellipses, …
+            self.out.bad_geometry += 1
+            return
+        good = []
+        for edge in edges:
+            if (
+                not np.all(np.isfinite(edge.pts))
+                or np.abs(edge.pts).max() > 1e12
+                or not math.isfinite(edge.length_mm)
+            ):
+                self.out.bad_coordinates += 1
+                continue
+            good.append(edge)
+        role = layer_role(style.layer)
+        styled = any(w in style.linetype for w in STYLED_LINETYPES)
+        for edge in good:
+            edge.color = style.color
+            if role == "bend":
+                self.out.bend_lines.append((edge, style, "layer"))
+            elif role == "engrave":
+                self.out.engrave.append(edge)
+            elif role == "note":
+                self.out.notes.append(edge.pts)
+            elif styled:
+                if edge.kind == "line":
+                    self.out.styled_lines.append((edge, style))
+                else:
+                    self.out.notes.append(edge.pts)
+            else:
+                self.out.cut.append(edge)
+                self.out.cut_styles[(style.layer, style.linetype, style.color)] += 1
+
+
+def extract(doc: Drawing, limits: Limits, started: float) -> Extracted:
+    walker = _Walker(doc, limits, started + limits.max_seconds)
+    walker.walk(doc.modelspace(), 0, None)
+    return walker.out
+
+
+# -- geometry of single entities -----------------------------------------------------------
+def _xy(points) -> np.ndarray:  # type: ignore[no-untyped-def]
+    return np.array([(p[0], p[1]) for p in points], dtype=float)
+
+
+def arc_points(cx: float, cy: float, r: float, a0: float, a1: float, tol: float) -> np.ndarray:
+    """Points on a CCW arc from angle a0 to a1 (radians), chords within `tol` of the arc."""
+    span = (a1 - a0) % (2 * math.pi) or 2 * math.pi
+    if r <= 0:
+        raise ValueError("radius must be positive")
+    step = 2 * math.acos(max(-1.0, 1 - tol / r)) if tol < r else math.pi / 2
+    n = max(2, min(4096, math.ceil(span / max(step, 1e-6))))
+    t = a0 + np.linspace(0.0, span, n + 1)
+    return np.column_stack([cx + r * np.cos(t), cy + r * np.sin(t)])
+
+
+# Flattening runs in drawing units; a fixed relative tolerance keeps it unit-free.
+def _tol(size: float) -> float:
+    return max(size * 1e-4, 1e-6)
+
+
+def edges_of(e, layer: str):  # type: ignore[no-untyped-def]
+    kind = e.dxftype()
+    if kind == "LINE":
+        s, t = e.dxf.start, e.dxf.end
+        pts = np.array([(s.x, s.y), (t.x, t.y)], dtype=float)
+        yield Edge("line", pts, float(math.hypot(*(pts[1] - pts[0]))), layer)
+    elif kind in {"ARC", "CIRCLE"}:
+        r = float(e.dxf.radius)
+        if not r > 0:
+            raise ValueError("radius ≤ 0")
+        ocs = e.ocs()
+        c = ocs.to_wcs(e.dxf.center)
+        if kind == "CIRCLE":
+            pts = arc_points(c.x, c.y, r, 0.0, 2 * math.pi, _tol(r))
+            yield Edge("circle", pts, 2 * math.pi * r, layer, (c.x, c.y), r, closed=True)
+            return
+        a0, a1 = math.radians(e.dxf.start_angle), math.radians(e.dxf.end_angle)
+        span = (a1 - a0) % (2 * math.pi) or 2 * math.pi
+        start, end = e.start_point, e.end_point  # WCS, mirroring included
+        # Angles in WCS: a mirrored OCS (extrusion -Z) runs the arc the other way.
+        w0 = math.atan2(start.y - c.y, start.x - c.x)
+        w1 = math.atan2(end.y - c.y, end.x - c.x)
+        if ocs.uz.z < 0:
+            pts = arc_points(c.x, c.y, r, w1, w1 + span, _tol(r))[::-1]
+        else:
+            pts = arc_points(c.x, c.y, r, w0, w0 + span, _tol(r))
+        pts[0], pts[-1] = (start.x, start.y), (end.x, end.y)
+        yield Edge("arc", pts, r * span, layer, (c.x, c.y), r)
+    elif kind in {"LWPOLYLINE", "POLYLINE"}:
+        yield from _polyline_edges(e, layer)
+    elif kind in {"SPLINE", "ELLIPSE"}:
+        pts = _xy(e.flattening(_tol(_entity_size(e))))
+        if len(pts) < 2:
+            raise ValueError("degenerate curve")
+        closed = bool(np.allclose(pts[0], pts[-1], atol=_tol(_entity_size(e))))
+        length = float(np.sum(np.hypot(*np.diff(pts, axis=0).T)))
+        yield Edge("curve", pts, length, layer, closed=closed)
+
+
+def _entity_size(e) -> float:  # type: ignore[no-untyped-def]
+    if e.dxftype() == "ELLIPSE":
+        return float(Vec3(e.dxf.major_axis).magnitude) or 1.0
+    pts = list(e.control_points) or list(e.fit_points)
+    if not pts:
+        raise ValueError("spline without points")
+    arr = _xy(pts)
+    return float(np.ptp(arr, axis=0).max()) or 1.0
+
+
+def _polyline_edges(e, layer: str):  # type: ignore[no-untyped-def]
+    if e.dxftype() == "LWPOLYLINE":
+        raw = [(x, y, b) for x, y, b in e.get_points("xyb")]
+        closed = e.closed
+        ocs = e.ocs()
+        elevation = e.dxf.get("elevation", 0.0)
+    else:
+        if e.is_polygon_mesh or e.is_poly_face_mesh:
+            raise ValueError("mesh")
+        raw = [(v.dxf.location.x, v.dxf.location.y, v.dxf.get("bulge", 0.0)) for v in e.vertices]
+        closed = e.is_closed
+        ocs = e.ocs() if e.is_2d_polyline else OCS()
+        elevation = e.dxf.elevation.z if e.is_2d_polyline else 0.0
+    if len(raw) < 2:
+        return
+    n = len(raw) if closed else len(raw) - 1
+    for i in range(n):
+        x1, y1, bulge = raw[i]
+        x2, y2, _ = raw[(i + 1) % len(raw)]
+        chord = math.hypot(x2 - x1, y2 - y1)
+        if abs(bulge) < 1e-12 or chord == 0:
+            pts_ocs = np.array([(x1, y1), (x2, y2)], dtype=float)
+            edge_kind, length, center, radius = "line", chord, None, None
+        else:
+            c, a_start, a_end, r = bulge_to_arc((x1, y1), (x2, y2), bulge)
+            pts_ocs = arc_points(c.x, c.y, r, a_start, a_end, _tol(r))
+            if bulge < 0:  # bulge_to_arc runs CCW; a negative bulge goes the other way
+                pts_ocs = pts_ocs[::-1]
+            pts_ocs[0], pts_ocs[-1] = (x1, y1), (x2, y2)
+            theta = 4 * math.atan(abs(bulge))
+            edge_kind, length, center, radius = "arc", r * theta, (c.x, c.y), r
+        if ocs.uz.z != 1.0 or elevation:
+            wcs = [ocs.to_wcs(Vec3(px, py, elevation)) for px, py in pts_ocs]
+            pts = _xy(wcs)
+            if center is not None:
+                cw = ocs.to_wcs(Vec3(center[0], center[1], elevation))
+                center = (cw.x, cw.y)
+        else:
+            pts = pts_ocs
+        yield Edge(edge_kind, pts, float(length), layer, center, radius)

@@ -1,0 +1,282 @@
+"""Loops to parts: which loop is an outline, which a cut-out, which a note box; then
+each part's features (holes, slots, radii, bends) and thickness-based checks."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Point, Polygon
+from shapely.prepared import prep
+
+from . import tolerances as tol
+from .chain import Loop
+from .extract import Style, TextItem
+from .findings import finding
+from .model import Bend, Edge, Finding, Hole, Part, Slot
+
+
+@dataclass
+class _Node:
+    loop: Loop
+    poly: Polygon
+    area: float
+    parent: int | None = None
+    depth: int = 0
+
+
+def _polygon(loop: Loop) -> tuple[Polygon, bool]:
+    poly = Polygon(loop.pts)
+    if poly.is_valid:
+        return poly, True
+    fixed = shapely.make_valid(poly)
+    polys = [g for g in getattr(fixed, "geoms", [fixed]) if isinstance(g, Polygon)]
+    best = max(polys, key=lambda g: g.area) if polys else Polygon()
+    return best, False
+
+
+def is_rectangle(loop: Loop) -> bool:
+    pts = loop.pts[:-1]
+    if not all(e.kind == "line" for e in loop.edges):
+        return False
+    # Collapse collinear vertices, then ask for four right angles.
+    corners = []
+    n = len(pts)
+    for i in range(n):
+        a, b, c = pts[i - 1], pts[i], pts[(i + 1) % n]
+        u, v = b - a, c - b
+        cross = u[0] * v[1] - u[1] * v[0]
+        if abs(cross) > 1e-6 * (np.hypot(*u) * np.hypot(*v) + 1e-12):
+            corners.append((u, v))
+    if len(corners) != 4:
+        return False
+    return all(abs(np.dot(u, v)) < 1e-3 * np.hypot(*u) * np.hypot(*v) for u, v in corners)
+
+
+def nest(loops: list[Loop]) -> tuple[list[_Node], list[Finding]]:
+    findings: list[Finding] = []
+    nodes = []
+    for loop in loops:
+        poly, valid = _polygon(loop)
+        if poly.is_empty or poly.area <= 0:
+            continue
+        if not valid:
+            findings.append(finding("SELF_INTERSECTION", location=tuple(loop.pts[0])))
+        nodes.append(_Node(loop, poly, poly.area))
+    nodes.sort(key=lambda n: -n.area)
+    prepared = [prep(n.poly) for n in nodes]
+    for i, node in enumerate(nodes):
+        probe = node.poly.representative_point()
+        for j in range(i - 1, -1, -1):  # smallest enclosing loop: scan larger ones, nearest first
+            if nodes[j].area > node.area and prepared[j].contains(probe):
+                node.parent = j
+                node.depth = nodes[j].depth + 1
+                break
+    return nodes, findings
+
+
+def drop_note_boxes(nodes: list[_Node], texts: list[TextItem]) -> list[_Node]:
+    """Title-block cells and drawing frames are closed rectangles around text, not parts."""
+    points = [Point(t.x, t.y) for t in texts]
+    if not points:
+        return nodes
+    boxes: set[int] = set()
+    for i, node in enumerate(nodes):
+        if not is_rectangle(node.loop):
+            continue
+        children = [nodes[k].poly for k in range(len(nodes)) if nodes[k].parent == i]
+        for p in points:
+            if node.poly.contains(p) and not any(c.contains(p) for c in children):
+                boxes.add(i)
+                break
+    # A rectangle that encloses note boxes (the frame around the title block) is one too.
+    changed = True
+    while changed:
+        changed = False
+        for i, node in enumerate(nodes):
+            if i in boxes or not is_rectangle(node.loop):
+                continue
+            if any(nodes[k].parent == i and k in boxes for k in range(len(nodes))):
+                boxes.add(i)
+                changed = True
+    if not boxes:
+        return nodes
+    kept = [n for k, n in enumerate(nodes) if k not in boxes]
+    return nest([n.loop for n in kept])[0]
+
+
+def round_hole(loop: Loop) -> Hole | None:
+    edges = loop.edges
+    if len(edges) == 1 and edges[0].kind == "circle":
+        e = edges[0]
+        assert e.radius_mm is not None and e.center is not None  # circles always carry both
+        return Hole(2 * e.radius_mm, (float(e.center[0]), float(e.center[1])), "circle")
+    if all(e.kind == "arc" for e in edges):
+        centers = np.array([e.center for e in edges])
+        radii = np.array([e.radius_mm for e in edges])
+        if np.ptp(centers, axis=0).max() < tol.JOIN_MM and np.ptp(radii) < tol.JOIN_MM:
+            cx, cy = centers.mean(axis=0)
+            return Hole(2 * float(radii.mean()), (float(cx), float(cy)), "circle")
+    pts = loop.pts[:-1]
+    if len(pts) >= 8 and all(e.kind == "line" for e in edges):
+        c = pts.mean(axis=0)
+        r = np.hypot(*(pts - c).T)
+        if r.mean() > 0 and np.ptp(r) / r.mean() < tol.ROUND_POLYGON_REL:
+            return Hole(2 * float(r.mean()), (float(c[0]), float(c[1])), "polygon")
+    return None
+
+
+def slot(loop: Loop) -> Slot | None:
+    arcs = [e for e in loop.edges if e.kind == "arc"]
+    lines = [e for e in loop.edges if e.kind == "line"]
+    if len(arcs) != 2 or len(lines) != 2 or len(loop.edges) != 4:
+        return None
+    r1, r2 = arcs[0].radius_mm or 0.0, arcs[1].radius_mm or 0.0
+    if r1 <= 0 or abs(r1 - r2) > tol.JOIN_MM:
+        return None
+    if any(abs(e.length_mm / r1 - math.pi) > 0.01 for e in arcs):  # two half circles
+        return None
+    c1, c2 = np.array(arcs[0].center), np.array(arcs[1].center)
+    mx, my = (c1 + c2) / 2
+    return Slot(2 * r1, float(np.hypot(*(c2 - c1))) + 2 * r1, (float(mx), float(my)))
+
+
+def _inside_radii(loops: list[Loop], material: Polygon) -> list[float]:
+    radii = []
+    for loop in loops:
+        if len(loop.edges) == 1:
+            continue  # a round hole is a hole, not a corner
+        for e in loop.edges:
+            if e.kind != "arc" or e.center is None or e.radius_mm is None:
+                continue
+            if not material.contains(Point(e.center)):
+                radii.append(e.radius_mm)
+    return radii
+
+
+def build_parts(nodes: list[_Node], thickness_mm: float | None) -> tuple[list[Part], list[Finding]]:
+    findings: list[Finding] = []
+    parts: list[Part] = []
+    outers = [i for i, n in enumerate(nodes) if n.depth % 2 == 0]
+    for i in outers:
+        node = nodes[i]
+        if node.depth >= 2:
+            findings.append(finding("FLOATING_ISLAND", location=tuple(node.loop.pts[0])))
+        hole_nodes = [n for n in nodes if n.parent == i]
+        outer_poly = node.poly
+        material = Polygon(outer_poly.exterior.coords, [h.poly.exterior.coords for h in hole_nodes])
+        holes, slots, cutout_sizes = [], [], []
+        for h in hole_nodes:
+            rh = round_hole(h.loop)
+            if rh:
+                holes.append(rh)
+                continue
+            s = slot(h.loop)
+            if s:
+                slots.append(s)
+                continue
+            rect = h.poly.minimum_rotated_rectangle
+            xs, ys = rect.exterior.coords.xy
+            sides = sorted(math.dist((xs[k], ys[k]), (xs[k + 1], ys[k + 1])) for k in range(2))
+            cutout_sizes.append(sides[0])
+        rect = outer_poly.minimum_rotated_rectangle
+        xs, ys = rect.exterior.coords.xy
+        sides = sorted(
+            (math.dist((xs[k], ys[k]), (xs[k + 1], ys[k + 1])) for k in range(2)), reverse=True
+        )
+        minx, miny, maxx, maxy = outer_poly.bounds
+        inside = _inside_radii([node.loop] + [h.loop for h in hole_nodes], material)
+        features = [h.diameter_mm for h in holes] + [s.width_mm for s in slots] + cutout_sizes
+        part = Part(
+            index=len(parts),
+            outer=node.loop.pts,
+            inner=[h.loop.pts for h in hole_nodes],
+            bbox_mm=(minx, miny, maxx, maxy),
+            min_rect_mm=(sides[0], sides[1]),
+            net_area_mm2=node.loop.exact_area_mm2()
+            - sum(h.loop.exact_area_mm2() for h in hole_nodes),
+            cut_length_mm=float(node.loop.length_mm + sum(h.loop.length_mm for h in hole_nodes)),
+            pierce_count=1 + len(hole_nodes),
+            holes=sorted(holes, key=lambda h: (h.diameter_mm, h.center)),
+            slots=slots,
+            min_inside_radius_mm=min(inside) if inside else None,
+            smallest_feature_mm=min(features) if features else None,
+        )
+        parts.append(part)
+        if thickness_mm:
+            findings += thickness_checks(part, outer_poly, thickness_mm)
+    if len(parts) > 1:
+        findings.append(finding("SEVERAL_PARTS", len(parts)))
+    return parts, findings
+
+
+def thickness_checks(part: Part, outer: Polygon, t: float) -> list[Finding]:
+    """Rules of thumb from fabricators' guides (QUOTING.md): hole ≥ 0.5·t on a laser (warn
+    below 1.0·t), hole-to-edge ≥ t."""
+    out = []
+    boundary = outer.exterior
+    for h in part.holes:
+        if h.diameter_mm < 0.5 * t:
+            out.append(finding("HOLE_TOO_SMALL", h.diameter_mm, h.center))
+        elif h.diameter_mm < t:
+            out.append(finding("HOLE_SMALL", h.diameter_mm, h.center))
+        edge_gap = boundary.distance(Point(h.center)) - h.diameter_mm / 2
+        if edge_gap < t:
+            out.append(finding("HOLE_NEAR_EDGE", edge_gap, h.center))
+    return out
+
+
+def assign_bends(
+    parts: list[Part], candidates: list[tuple[Edge, str, float]]
+) -> tuple[list[Finding], set[int]]:
+    """Give each part the bend candidates that run across it, edge to edge. Returns the
+    findings and the ids of the edges taken as bends."""
+    findings: list[Finding] = []
+    taken: set[int] = set()
+    polys = [Polygon(p.outer) for p in parts]
+    for edge, why, confidence in candidates:
+        line = LineString([edge.start, edge.end])
+        reach = max(tol.BEND_EDGE_MM, 0.005 * edge.length_mm)
+        for part, poly in zip(parts, polys, strict=True):
+            if not poly.buffer(reach).contains(line):
+                continue
+            edge_to_edge = all(
+                poly.exterior.distance(Point(p)) <= reach for p in (edge.start, edge.end)
+            )
+            if not edge_to_edge and why != "layer":
+                continue
+            c = confidence if edge_to_edge else confidence * 0.6
+            reasons = (why,) + (
+                ("edge to edge",) if edge_to_edge else ("does not reach both edges",)
+            )
+            part.bends.append(Bend(edge.length_mm, tuple(edge.start), tuple(edge.end), c, reasons))
+            taken.add(id(edge))
+            break
+    if any(b.confidence < 0.6 for p in parts for b in p.bends):
+        findings.append(finding("BEND_UNCERTAIN"))
+    return findings, taken
+
+
+def bend_candidates(
+    bend_layer: list[tuple[Edge, Style, str]],
+    styled: list[tuple[Edge, Style]],
+    leftovers: list[Edge],
+    cut_styles: Counter,
+) -> list[tuple[Edge, str, float]]:
+    """Straight lines that may be bends, with how sure we are from how they are drawn."""
+    out = []
+    for edge, _style, _ in bend_layer:
+        if edge.kind == "line":
+            out.append((edge, "layer", 0.95))
+    for edge, _style in styled:
+        out.append((edge, "linetype", 0.75))
+    main = cut_styles.most_common(1)[0][0] if cut_styles else None
+    for edge in leftovers:
+        if edge.kind != "line":
+            continue
+        distinct = main is not None and (edge.layer, edge.color) != (main[0], main[2])
+        out.append((edge, "colour/layer" if distinct else "open line", 0.5 if distinct else 0.3))
+    return out

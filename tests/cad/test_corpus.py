@@ -1,0 +1,129 @@
+"""The shared corpus of real third-party DXF files (../shared/data/dxf): every file is
+read without an unhandled exception in bounded time, and facts checked by hand hold."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import time
+from pathlib import Path
+
+import pytest
+
+from cad.analyze import analyze_file
+from cad.errors import CadError
+
+DXF = Path(__file__).resolve().parents[3] / "shared" / "data" / "dxf"
+logging.getLogger("ezdxf").setLevel(logging.ERROR)
+
+
+def corpus() -> list[dict[str, str]]:
+    index = DXF / "inventory.csv"
+    if not index.exists():
+        raise RuntimeError(f"shared corpus missing at {DXF}: the repo must sit beside shared/")
+    return list(csv.DictReader(index.open()))
+
+
+def path(repo: str, rel: str) -> Path:
+    return DXF / repo / rel
+
+
+def test_every_corpus_file_is_read_or_refused_with_a_code_in_bounded_time():  # type: ignore[no-untyped-def]
+    outcomes: dict[str, str] = {}
+    slowest = 0.0
+    for row in corpus():
+        started = time.monotonic()
+        try:
+            analysis = analyze_file(path(row["repo"], row["path"]))
+            outcomes[row["path"]] = "ok"
+            assert all(p.cut_length_mm > 0 and p.pierce_count >= 1 for p in analysis.parts)
+        except CadError as exc:
+            outcomes[row["path"]] = exc.code
+        slowest = max(slowest, time.monotonic() - started)
+    assert len(outcomes) == 150
+    assert slowest < 15.0
+    by_class: dict[str, set[str]] = {}
+    for row in corpus():
+        by_class.setdefault(row["manual_class"], set()).add(outcomes[row["path"]])
+    assert by_class["single_part"] == {"ok"}, "every single-part drawing must give a part"
+    assert by_class["unreadable"] == {"UNREADABLE_DXF"}
+    assert by_class["empty"] == {"NO_GEOMETRY"}
+
+
+def test_voron_deck_panel_facts_checked_by_hand():  # type: ignore[no-untyped-def]
+    """The file: one closed outline, four rounded-rectangle cut-outs 10 × 16 mm with r = 2
+    corners (bulge 0.414 = tan 22.5°, so 90° arcs), and one circle r = 6."""
+    a = analyze_file(path("VoronDesign__Voron-2", "Drawing_DXFs/Panels/250_Deck_Panel.dxf"))
+    (part,) = a.parts
+    assert part.pierce_count == 6
+    assert [(round(h.diameter_mm, 6), h.drawn_as) for h in part.holes] == [(12.0, "circle")]
+    assert part.min_inside_radius_mm == pytest.approx(2.0)
+    assert part.smallest_feature_mm == pytest.approx(10.0)
+    assert part.size_mm == pytest.approx((369.0, 369.0))
+    # Each cut-out: perimeter 2·(10−4) + 2·(16−4) + 2π·2; area 10·16 − (4² − π·2²).
+    cutout_length = 36 + 4 * math.pi
+    cutout_area = 160 - (16 - 4 * math.pi)
+    circle = 12 * math.pi
+    from shapely.geometry import Polygon
+
+    outline_area = Polygon(part.outer).area  # within flattening error of the true area
+    assert part.net_area_mm2 == pytest.approx(
+        outline_area - 4 * cutout_area - 36 * math.pi, rel=1e-4
+    )
+    assert part.cut_length_mm > 4 * cutout_length + circle + 4 * 300
+
+
+def test_jscad_square_and_circle_checked_by_hand():  # type: ignore[no-untyped-def]
+    (square,) = analyze_file(path("jscad__sample-files", "dxf/dxf-parser/rectangle.dxf")).parts
+    assert (square.cut_length_mm, square.net_area_mm2, square.pierce_count) == pytest.approx(
+        (40, 100, 1)
+    )
+    # A 10 × 10 square with a circle r = 5 at its centre, touching all four sides.
+    (part,) = analyze_file(path("jscad__sample-files", "dxf/dxf-parser/squareandcircle.dxf")).parts
+    assert part.pierce_count == 2
+    assert part.cut_length_mm == pytest.approx(40 + 10 * math.pi)
+    assert part.net_area_mm2 == pytest.approx(100 - 25 * math.pi)
+
+
+def features(a):  # type: ignore[no-untyped-def]
+    return [
+        (
+            round(p.cut_length_mm, 6),
+            round(p.net_area_mm2, 4),
+            p.pierce_count,
+            [round(h.diameter_mm, 6) for h in p.holes],
+        )
+        for p in a.parts
+    ]
+
+
+def test_the_same_part_exported_by_two_projects_reads_the_same():  # type: ignore[no-untyped-def]
+    a = analyze_file(path("VoronDesign__Voron-2", "Drawing_DXFs/Panels/250_Bottom_Panel.dxf"))
+    b = analyze_file(path("VoronDesign__Voron-Trident", "Drawings_DXFs/Panels/250_bottom.dxf"))
+    assert features(a) == features(b) and len(a.parts) == 1
+
+
+def test_ascii_and_binary_dxf_of_one_drawing_read_the_same():  # type: ignore[no-untyped-def]
+    a = analyze_file(path("haplokuon__netDxf", "TestDxfDocument/sample.dxf"))
+    b = analyze_file(path("haplokuon__netDxf", "TestDxfDocument/sample binary.dxf"))
+    assert features(a) == features(b)
+
+
+def test_panel_size_series_steps_by_fifty_mm():  # type: ignore[no-untyped-def]
+    sizes = [
+        analyze_file(path("VoronDesign__Voron-2", f"Drawing_DXFs/Panels/{s}_Back_Panel.DXF"))
+        .parts[0]
+        .size_mm
+        for s in (250, 300, 350)
+    ]
+    for small, large in zip(sizes, sizes[1:], strict=False):
+        assert (large[0] - small[0], large[1] - small[1]) == pytest.approx((50, 50))
+
+
+def test_mendel90_openscad_sheet_has_no_units_and_polygon_holes():  # type: ignore[no-untyped-def]
+    a = analyze_file(path("nophead__Mendel90", "mendel/sheets/frame_base.dxf"))
+    assert (a.units["name"], a.units["source"]) == ("mm", "inferred")
+    assert "UNITLESS_FILE" in [f.code for f in a.findings]
+    holes = a.parts[0].holes
+    assert holes and all(h.drawn_as == "polygon" for h in holes)
