@@ -4,13 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install clean
+.PHONY: run test bench lint install clean
 
 run: $(STAMP)
 	$(BIN)/kumiai run
 
 test: $(STAMP)
 	$(BIN)/kumiai test
+
+# Benchmarks are not tests: they print figures for closing notes (needs ../shared/data).
+bench: $(STAMP)
+	$(BIN)/python bench/cad_corpus.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

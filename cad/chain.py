@@ -17,6 +17,9 @@ from . import tolerances as tol
 from .findings import finding
 from .model import Edge, Finding
 
+# A drawing with hundreds of gaps gets the largest ones listed, not a wall of findings.
+MAX_GAP_FINDINGS = 10
+
 
 @dataclass
 class Loop:
@@ -208,41 +211,62 @@ def chain(edges: list[Edge]) -> Chained:
 def _join_nearby_chains(
     chains: list[list[Edge]], loops: list[Loop], findings: list[Finding]
 ) -> list[list[Edge]]:
-    """Two open chains whose ends nearly meet are one contour with small gaps."""
-    changed = True
-    while changed and len(chains) > 1:
-        changed = False
-        for i in range(len(chains)):
-            for j in range(i + 1, len(chains)):
-                a, b = chains[i], chains[j]
-                options = [
-                    (np.hypot(*(a[-1].end - b[0].start)), a + b),
-                    (
-                        np.hypot(*(a[-1].end - b[-1].end)),
-                        a + [_oriented(e, True) for e in reversed(b)],
-                    ),
-                    (np.hypot(*(b[-1].end - a[0].start)), b + a),
-                    (
-                        np.hypot(*(a[0].start - b[0].start)),
-                        [_oriented(e, True) for e in reversed(a)] + b,
-                    ),
-                ]
-                gap, joined = min(options, key=lambda o: o[0])
-                if gap <= tol.REPAIR_GAP_MM:
-                    findings.append(finding("GAP_CLOSED", float(gap), joined[0].start))
-                    chains = [c for k, c in enumerate(chains) if k not in (i, j)]
-                    close_gap = float(np.hypot(*(joined[-1].end - joined[0].start)))
-                    if close_gap <= tol.REPAIR_GAP_MM:
-                        if close_gap > tol.JOIN_MM:
-                            findings.append(finding("GAP_CLOSED", close_gap, joined[0].start))
-                        loops.append(_loop(joined))
-                    else:
-                        chains.append(joined)
-                    changed = True
-                    break
-            if changed:
-                break
-    return chains
+    """Open chains whose ends nearly meet are one contour with small gaps.
+
+    Ends within the repair gap are matched greedily, nearest first, each end once (a k-d
+    tree keeps this near-linear on drawings with thousands of pieces); then the linked
+    chains are walked into loops or longer open chains.
+    """
+    if len(chains) < 2:
+        return chains
+    ends = np.vstack([np.vstack([c[0].start, c[-1].end]) for c in chains])  # 2i start, 2i+1 end
+    pairs = [
+        (float(np.hypot(*(ends[a] - ends[b]))), a, b)
+        for a, b in cKDTree(ends).query_pairs(tol.REPAIR_GAP_MM)
+        if a // 2 != b // 2
+    ]
+    link: dict[int, int] = {}
+    gaps: list[tuple[float, np.ndarray]] = []
+    for gap, a, b in sorted(pairs):
+        if a in link or b in link:
+            continue
+        link[a], link[b] = b, a
+        gaps.append((gap, ends[a]))
+    if not link:
+        return chains
+    for gap, where in sorted(gaps, key=lambda g: -g[0])[:MAX_GAP_FINDINGS]:
+        findings.append(finding("GAP_CLOSED", gap, where))
+
+    def walk(entry: int) -> tuple[list[Edge], bool]:
+        """Follow links from chain end `entry`; True when the walk comes back round."""
+        seq: list[Edge] = []
+        end = entry
+        while True:
+            i, forward = end // 2, end % 2 == 0
+            seen.add(i)
+            seq += chains[i] if forward else [_oriented(e, True) for e in reversed(chains[i])]
+            exit_end = 2 * i + 1 if forward else 2 * i
+            nxt = link.get(exit_end)
+            if nxt is None:
+                return seq, False
+            if nxt // 2 in seen:
+                return seq, True
+            end = nxt
+
+    seen: set[int] = set()
+    out: list[list[Edge]] = []
+    # Free ends first (open results), then whatever is left is made of cycles.
+    starts = [e for e in range(len(ends)) if e not in link] + list(range(len(ends)))
+    for entry in starts:
+        if entry // 2 in seen:
+            continue
+        seq, cycle = walk(entry)
+        close_gap = float(np.hypot(*(seq[-1].end - seq[0].start)))
+        if cycle or close_gap <= tol.REPAIR_GAP_MM:
+            loops.append(_loop(seq))
+        else:
+            out.append(seq)
+    return out
 
 
 def _cluster(points: np.ndarray, radius: float) -> list[int]:

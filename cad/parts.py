@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from shapely.geometry import LineString, Point, Polygon
-from shapely.prepared import prep
+from shapely.strtree import STRtree
 
 from . import tolerances as tol
 from .chain import Loop
@@ -67,14 +67,18 @@ def nest(loops: list[Loop]) -> tuple[list[_Node], list[Finding]]:
             findings.append(finding("SELF_INTERSECTION", location=tuple(loop.pts[0])))
         nodes.append(_Node(loop, poly, poly.area))
     nodes.sort(key=lambda n: -n.area)
-    prepared = [prep(n.poly) for n in nodes]
+    # Smallest enclosing loop of each loop: only loops whose box holds its probe point are
+    # candidates (an R-tree query), tried from the smallest up.
+    tree = STRtree([n.poly for n in nodes])
+    probes = [n.poly.representative_point() for n in nodes]
     for i, node in enumerate(nodes):
-        probe = node.poly.representative_point()
-        for j in range(i - 1, -1, -1):  # smallest enclosing loop: scan larger ones, nearest first
-            if nodes[j].area > node.area and prepared[j].contains(probe):
+        candidates = sorted((int(j) for j in tree.query(probes[i]) if j < i), reverse=True)
+        for j in candidates:
+            if nodes[j].area > node.area and nodes[j].poly.contains(probes[i]):
                 node.parent = j
-                node.depth = nodes[j].depth + 1
                 break
+    for node in nodes:  # parents come earlier in the list, so depths fill in one pass
+        node.depth = 0 if node.parent is None else nodes[node.parent].depth + 1
     return nodes, findings
 
 
@@ -161,11 +165,15 @@ def build_parts(nodes: list[_Node], thickness_mm: float | None) -> tuple[list[Pa
     findings: list[Finding] = []
     parts: list[Part] = []
     outers = [i for i, n in enumerate(nodes) if n.depth % 2 == 0]
+    children: dict[int, list[_Node]] = {}
+    for n in nodes:
+        if n.parent is not None:
+            children.setdefault(n.parent, []).append(n)
     for i in outers:
         node = nodes[i]
         if node.depth >= 2:
             findings.append(finding("FLOATING_ISLAND", location=tuple(node.loop.pts[0])))
-        hole_nodes = [n for n in nodes if n.parent == i]
+        hole_nodes = children.get(i, [])
         outer_poly = node.poly
         material = Polygon(outer_poly.exterior.coords, [h.poly.exterior.coords for h in hole_nodes])
         holes, slots, cutout_sizes = [], [], []
@@ -237,11 +245,17 @@ def assign_bends(
     findings: list[Finding] = []
     taken: set[int] = set()
     polys = [Polygon(p.outer) for p in parts]
+    grown: dict[tuple[int, float], Polygon] = {}  # buffering is costly: once per part and reach
+    tree = STRtree(polys)
     for edge, why, confidence in candidates:
         line = LineString([edge.start, edge.end])
         reach = max(tol.BEND_EDGE_MM, 0.005 * edge.length_mm)
-        for part, poly in zip(parts, polys, strict=True):
-            if not poly.buffer(reach).contains(line):
+        for k in sorted(int(j) for j in tree.query(line.buffer(reach).envelope)):
+            part, poly = parts[k], polys[k]
+            key = (k, round(reach, 3))
+            if key not in grown:
+                grown[key] = poly.buffer(reach)
+            if not grown[key].contains(line):
                 continue
             edge_to_edge = all(
                 poly.exterior.distance(Point(p)) <= reach for p in (edge.start, edge.end)

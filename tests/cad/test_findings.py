@@ -205,3 +205,49 @@ def test_every_finding_speaks_english_and_japanese():  # type: ignore[no-untyped
         f = finding(code, 1.5, (0, 0), unit="mm", reason="r")
         assert f.severity in {"info", "warning", "error"}
         assert f.message_en and f.message_ja and f.message_en != f.message_ja, code
+
+
+def test_array_insert_gives_one_part_per_copy(build, save):  # type: ignore[no-untyped-def]
+    doc = build.new_doc()
+    build.add_plate(doc.blocks.new("PLATE"))
+    doc.modelspace().add_blockref("PLATE", (0, 0)).grid(size=(2, 3), spacing=(80, 150))
+    a = analyze_file(save(doc))
+    assert len(a.parts) == 6
+    assert all(p.cut_length_mm == pytest.approx(300 + 40 * math.pi) for p in a.parts)
+
+
+def test_engraving_is_measured_but_not_cut(build, save):  # type: ignore[no-untyped-def]
+    doc = build.new_doc()
+    msp = doc.modelspace()
+    msp.add_lwpolyline([(0, 0), (100, 0), (100, 50), (0, 50)], close=True)
+    msp.add_line((10, 10), (40, 10), dxfattribs={"layer": "ETCH"})
+    msp.add_line((10, 20), (30, 20), dxfattribs={"layer": "刻印"})
+    part = analyze_file(save(doc)).parts[0]
+    assert part.engraving_length_mm == pytest.approx(50)
+    assert part.cut_length_mm == pytest.approx(300)
+
+
+def test_a_contour_that_crosses_itself_is_reported(build, save):  # type: ignore[no-untyped-def]
+    doc = build.new_doc()
+    doc.modelspace().add_lwpolyline([(0, 0), (100, 50), (100, 0), (0, 50)], close=True)  # bow tie
+    assert "SELF_INTERSECTION" in codes(analyze_file(save(doc)))
+
+
+def test_tiny_entities_are_ignored_and_counted(build, save):  # type: ignore[no-untyped-def]
+    doc = build.new_doc()
+    msp = doc.modelspace()
+    msp.add_lwpolyline([(0, 0), (100, 0), (100, 50), (0, 50)], close=True)
+    msp.add_line((20, 20), (20, 20))
+    msp.add_line((30, 30), (30.001, 30))
+    a = analyze_file(save(doc))
+    tiny = [f for f in a.findings if f.code == "ZERO_LENGTH"]
+    assert tiny and tiny[0].value == 2
+    assert a.parts[0].cut_length_mm == pytest.approx(300)
+
+
+def test_live_text_on_a_cut_layer_is_flagged(build, save):  # type: ignore[no-untyped-def]
+    doc = build.new_doc()
+    msp = doc.modelspace()
+    msp.add_lwpolyline([(0, 0), (100, 0), (100, 50), (0, 50)], close=True)
+    msp.add_text("ABC", dxfattribs={"layer": "0"}).set_placement((10, 10))
+    assert "TEXT_IN_CUT_LAYER" in codes(analyze_file(save(doc)))

@@ -118,3 +118,11 @@ def test_errors_speak_english_and_japanese():  # type: ignore[no-untyped-def]
         err = CadError(code, "(x)")
         assert err.as_dict()["message_en"] and err.as_dict()["message_ja"]
         assert err.message_en != err.message_ja
+
+
+def test_the_time_limit_has_its_own_code(build, save):  # type: ignore[no-untyped-def]
+    doc = build.new_doc()
+    msp = doc.modelspace()
+    for i in range(2000):
+        msp.add_line((i, 0), (i, 1))
+    assert error_code(lambda: analyze_file(save(doc), limits=Limits(max_seconds=0.0))) == "TIMEOUT"
