@@ -110,6 +110,9 @@ class Part:
     min_inside_radius_mm: float | None = None
     smallest_feature_mm: float | None = None
     engraving_length_mm: float = 0.0
+    # Every cut segment as (kind, length_mm, radius_mm or 0): motion time depends on
+    # segment lengths and arc radii, not only on the total cut length.
+    segments: list[tuple[str, float, float]] = field(default_factory=list)
 
     @property
     def size_mm(self) -> tuple[float, float]:

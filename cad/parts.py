@@ -211,6 +211,11 @@ def build_parts(nodes: list[_Node], thickness_mm: float | None) -> tuple[list[Pa
             holes=sorted(holes, key=lambda h: (h.diameter_mm, h.center)),
             slots=slots,
             min_inside_radius_mm=min(inside) if inside else None,
+            segments=[
+                (e.kind, e.length_mm, e.radius_mm or 0.0)
+                for loop in [node.loop] + [h.loop for h in hole_nodes]
+                for e in loop.edges
+            ],
             smallest_feature_mm=min(features) if features else None,
         )
         parts.append(part)

@@ -245,6 +245,13 @@ def cmd_analyze(argv: list[str]) -> int:
     return analyze_main(argv)
 
 
+@command("quote", "price a DXF part per quantity break (--json for the document)")
+def cmd_quote(argv: list[str]) -> int:
+    from quoting.cli import main as quote_main
+
+    return quote_main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help"} or argv[0] not in COMMANDS:
