@@ -15,6 +15,7 @@ test: $(STAMP)
 # Benchmarks are not tests: they print figures for closing notes (needs ../shared/data).
 bench: $(STAMP)
 	$(BIN)/python bench/cad_corpus.py
+	$(BIN)/python bench/quoting_speed.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

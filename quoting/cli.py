@@ -101,3 +101,55 @@ def main(argv: list[str]) -> int:
     for f in result.findings:
         print(f"  [{f['severity']}] {f['code']}: {f['message_en']}")
     return 0
+
+
+def calibrate_main(argv: list[str]) -> int:
+    """`kumiai calibrate HISTORY.csv --profile FILE [--out NEW.yaml] [--json]`."""
+    from .calibrate import calibrate, read_history
+
+    parser = argparse.ArgumentParser(
+        prog="kumiai calibrate", description="Fit a shop's rates to the prices it charged."
+    )
+    parser.add_argument(
+        "history",
+        type=Path,
+        help="CSV: part_id, material, thickness_mm, quantity, price_jpy, "
+        "cut_length_mm, pierce_count, net_area_mm2, width_mm, height_mm, bends",
+    )
+    parser.add_argument("--profile", type=Path, help="starting profile (default: the shipped one)")
+    parser.add_argument("--out", type=Path, help="write the new profile version here")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        profile = CostProfile.load(args.profile) if args.profile else CostProfile.default()
+        jobs = read_history(args.history)
+    except (ProfileError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if len(jobs) < 20:
+        print(
+            f"error: {len(jobs)} jobs are too few to fit five factors; give at least 20",
+            file=sys.stderr,
+        )
+        return 2
+    fit = calibrate(jobs, profile)
+    if args.out:
+        args.out.write_text(fit.profile.dump(), encoding="utf-8")
+    if args.json:
+        print(json.dumps(fit.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    d = fit.as_dict()
+    print(
+        f"fitted on {d['train_jobs']} jobs, judged on {d['holdout_jobs']} held out, {len(fit.skipped)} skipped"
+    )
+    h = d["holdout"]
+    print(
+        f"held-out MAPE {h['mape_pct']} %, median signed error {h['median_signed_error_pct']} %, "
+        f"P90 error {h['p90_abs_error_pct']} %"
+    )
+    for field, m in d["moved"].items():
+        if m["change_pct"]:
+            print(f"  {field}: {m['before']:g} → {m['after']:g} ({m['change_pct']:+.1f} %)")
+    if args.out:
+        print(f"new profile version {fit.profile.version} written to {args.out}")
+    return 0

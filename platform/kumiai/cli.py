@@ -252,6 +252,13 @@ def cmd_quote(argv: list[str]) -> int:
     return quote_main(argv)
 
 
+@command("calibrate", "fit a shop's cost profile to its past jobs' prices")
+def cmd_calibrate(argv: list[str]) -> int:
+    from quoting.cli import calibrate_main
+
+    return calibrate_main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help"} or argv[0] not in COMMANDS:
