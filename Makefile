@@ -16,6 +16,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/cad_corpus.py
 	$(BIN)/python bench/quoting_speed.py
+	$(BIN)/python bench/scheduling_benchmarks.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

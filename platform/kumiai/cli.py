@@ -259,6 +259,20 @@ def cmd_calibrate(argv: list[str]) -> int:
     return calibrate_main(argv)
 
 
+@command("allocate", "solve GAP benchmark instances (JSON Lines)")
+def cmd_allocate(argv: list[str]) -> int:
+    from scheduling.cli import allocate_main
+
+    return allocate_main(argv)
+
+
+@command("schedule", "solve a flexible job shop / job shop instance (JSON Lines)")
+def cmd_schedule(argv: list[str]) -> int:
+    from scheduling.cli import schedule_main
+
+    return schedule_main(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help"} or argv[0] not in COMMANDS:

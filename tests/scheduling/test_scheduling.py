@@ -1,0 +1,142 @@
+"""Readers on the published files, solvers against brute force and published optima,
+and the independent checker against planted violations."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scheduling.cli import allocate_main
+from scheduling.fjsp import check_schedule, dispatch, solve_fjsp
+from scheduling.gap import InfeasibleSolution, check_gap, greedy, solve_gap
+from scheduling.instances import FjspInstance, GapInstance, read_fjs, read_gap_file, read_jsp
+
+BENCH = Path(__file__).resolve().parents[3] / "shared" / "data" / "orbench"
+
+
+def known(instance: str, sense: str) -> int:
+    for row in csv.DictReader((BENCH / "known_values.csv").open()):
+        if row["instance"].split(" ")[0] == instance and row["objective_sense"].startswith(sense):
+            return int(row["optimal_or_best_known"])
+    raise KeyError(instance)
+
+
+def test_readers_on_the_published_files():  # type: ignore[no-untyped-def]
+    gap1 = read_gap_file(BENCH / "gap" / "gap1.txt")
+    assert [(g.agents, g.jobs) for g in gap1] == [(5, 15)] * 5
+    (c,) = read_gap_file(BENCH / "gap" / "c20200")
+    assert (c.agents, c.jobs) == (20, 200)
+    mk01 = read_fjs(BENCH / "fjsp" / "Mk01.fjs")  # tabs and CRLF in the file
+    assert (len(mk01.jobs), mk01.machines, mk01.operations) == (10, 6, 55)
+    ft06 = read_jsp(BENCH / "jsp" / "ft06")
+    assert (len(ft06.jobs), ft06.machines) == (6, 6)
+    assert ft06.jobs[0][0] == ((2, 1),)  # first line of ft06: machine 2 for 1
+
+
+def brute_force(inst: GapInstance, sense: str) -> int | None:
+    best = None
+    for assignment in itertools.product(range(inst.agents), repeat=inst.jobs):
+        load = [0] * inst.agents
+        for j, i in enumerate(assignment):
+            load[i] += inst.resources[i][j]
+        if all(u <= c for u, c in zip(load, inst.capacities, strict=True)):
+            cost = sum(inst.costs[i][j] for j, i in enumerate(assignment))
+            if best is None or (cost < best if sense == "min" else cost > best):
+                best = cost
+    return best
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    m=st.integers(2, 3), n=st.integers(1, 6), data=st.data(), sense=st.sampled_from(["min", "max"])
+)
+def test_gap_optimum_equals_brute_force_on_small_instances(m, n, data, sense):  # type: ignore[no-untyped-def]
+    cell = st.integers(1, 20)
+    costs = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
+    res = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
+    caps = tuple(data.draw(st.integers(0, 40)) for _ in range(m))
+    inst = GapInstance("tiny", costs, res, caps)
+    expected = brute_force(inst, sense)
+    for kind in ("ours", "plain"):
+        result = solve_gap(inst, sense, 5.0, 1, model_kind=kind)
+        if expected is None:
+            assert result.status == "infeasible"
+        else:
+            assert (result.status, result.objective) == ("optimal", expected)
+
+
+@pytest.mark.parametrize("sense", ["min", "max"])
+def test_gap1_instances_reach_the_published_optimum_in_a_second(sense):  # type: ignore[no-untyped-def]
+    for inst in read_gap_file(BENCH / "gap" / "gap1.txt"):
+        result = solve_gap(inst, sense, time_limit_s=1.0, workers=2)
+        assert result.objective == known(inst.name, sense), inst.name
+        assert result.status == "optimal" and result.time_s < 1.5
+
+
+def test_gap_checker_catches_each_kind_of_violation():  # type: ignore[no-untyped-def]
+    inst = GapInstance("t", ((1, 2), (3, 4)), ((5, 5), (5, 5)), (5, 10))
+    check_gap(inst, (1, 1), 7)  # fine: agent 1 takes both (load 10 ≤ 10)
+    for assignment, objective in [((0, 0), 3), ((1, 1), 8), ((1,), 3), ((2, 1), 7)]:
+        with pytest.raises(InfeasibleSolution):
+            check_gap(inst, assignment, objective)
+
+
+def test_greedy_gives_a_feasible_start_or_says_none():  # type: ignore[no-untyped-def]
+    for inst in read_gap_file(BENCH / "gap" / "gap1.txt"):
+        hint = greedy(inst, "min")
+        if hint is not None:
+            check_gap(inst, hint, sum(inst.costs[i][j] for j, i in enumerate(hint)))
+
+
+def test_tiny_flexible_job_shop_by_hand():  # type: ignore[no-untyped-def]
+    """Job A: op1 on M0 (3) or M1 (5), then op2 on M1 (2). Job B: op1 on M0 (2).
+    Best: A1 on M0 at 0–3? B must then wait to 3–5 → makespan 5; or B on M0 0–2, A1 on M0
+    2–5, A2 on M1 5–7 → 7; or A1 on M1 0–5, A2 5–7 → 7. So 5."""
+    inst = FjspInstance("hand", 2, (((((0, 3), (1, 5))), ((1, 2),)), (((0, 2),),)))
+    result = solve_fjsp(inst, 5.0, 1)
+    assert (result.status, result.makespan) == ("optimal", 5)
+
+
+def test_published_job_shops_reach_their_optimum():  # type: ignore[no-untyped-def]
+    ft06 = solve_fjsp(read_jsp(BENCH / "jsp" / "ft06"), 10.0, 2)
+    assert (ft06.makespan, ft06.status) == (known("ft06", "min"), "optimal")
+    mk01 = solve_fjsp(read_fjs(BENCH / "fjsp" / "Mk01.fjs"), 20.0, 2)
+    assert mk01.makespan == known("Mk01", "min")
+
+
+def test_schedule_checker_catches_each_kind_of_violation():  # type: ignore[no-untyped-def]
+    inst = FjspInstance("t", 2, ((((0, 3),), ((1, 2),)), (((0, 2),),)))
+    good = ((0, 0, 0, 0, 3), (0, 1, 1, 3, 5), (1, 0, 0, 3, 5))
+    check_schedule(inst, good, 5)
+    broken = [
+        ((0, 0, 0, 0, 3), (0, 1, 1, 2, 4), (1, 0, 0, 3, 5)),  # op 2 before op 1 ends
+        ((0, 0, 0, 0, 3), (0, 1, 1, 3, 5), (1, 0, 0, 2, 4)),  # two at once on M0
+        ((0, 0, 1, 0, 3), (0, 1, 1, 3, 5), (1, 0, 0, 3, 5)),  # M1 is not an alternative
+        ((0, 0, 0, 0, 3), (1, 0, 0, 3, 5)),  # an operation missing
+    ]
+    for schedule in broken:
+        with pytest.raises(InfeasibleSolution):
+            check_schedule(inst, schedule, max(e for *_, e in schedule))
+
+
+def test_dispatch_schedule_is_feasible_on_every_brandimarte_instance():  # type: ignore[no-untyped-def]
+    for name in ("Mk01", "Mk02", "Mk03", "Mk04", "Mk05"):
+        inst = read_fjs(BENCH / "fjsp" / f"{name}.fjs")
+        schedule = dispatch(inst)
+        check_schedule(inst, schedule, max(e for *_, e in schedule))
+
+
+def test_allocate_cli_prints_one_json_line_per_instance(capsys):  # type: ignore[no-untyped-def]
+    assert (
+        allocate_main(["--gap", str(BENCH / "gap" / "gap1.txt"), "--time-limit", "1", "--json"])
+        == 0
+    )
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [x["instance"] for x in lines] == [f"gap1#{k}" for k in range(1, 6)]
+    assert all({"objective", "bound", "status", "time_s", "assignment"} <= set(x) for x in lines)
