@@ -17,6 +17,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cad_corpus.py
 	$(BIN)/python bench/quoting_speed.py
 	$(BIN)/python bench/scheduling_benchmarks.py
+	$(BIN)/python bench/allocation_group.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
