@@ -1,0 +1,73 @@
+"""Machine schedules with due dates, downtime and re-planning, on cases solved by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from scheduling.gap import InfeasibleSolution
+from scheduling.machines import Job, Slot, check, schedule
+
+
+def slots_by_job(result):  # type: ignore[no-untyped-def]
+    return {(s.job, s.op): (s.machine, s.start, s.end) for s in result.slots}
+
+
+def test_due_dates_order_the_machine():  # type: ignore[no-untyped-def]
+    """One machine. J1 takes 5, due 5; J2 takes 3, due 3. J2 first: J1 ends 8, 3 late.
+    J1 first: J2 ends 8, 5 late. So J2 goes first."""
+    jobs = [Job("J1", ((("M", 5),),), due=5), Job("J2", ((("M", 3),),), due=3)]
+    r = schedule(jobs, time_limit_s=5)
+    assert r.status == "optimal"
+    assert slots_by_job(r) == {("J2", 0): ("M", 0, 3), ("J1", 0): ("M", 3, 8)}
+    assert r.tardiness == {"J1": 3, "J2": 0}
+
+
+def test_downtime_sends_work_to_the_other_machine():  # type: ignore[no-untyped-def]
+    """M is down 2–6: the job (3 on M, 5 on N) would end at 9 on M, at 5 on N."""
+    r = schedule([Job("J", ((("M", 3), ("N", 5)),))], {"M": [(2, 6)]}, time_limit_s=5)
+    assert slots_by_job(r) == {("J", 0): ("N", 0, 5)}
+
+
+def test_release_time_is_respected():  # type: ignore[no-untyped-def]
+    r = schedule([Job("J", ((("M", 2),), (("M", 2),)), release=7)], time_limit_s=5)
+    assert slots_by_job(r) == {("J", 0): ("M", 7, 9), ("J", 1): ("M", 9, 11)}
+
+
+def test_replanning_after_a_breakdown_keeps_what_started_and_moves_little():  # type: ignore[no-untyped-def]
+    jobs = [Job(f"J{i}", ((("M", 4), ("N", 6)), (("P", 2),)), due=20) for i in range(3)]
+    first = schedule(jobs, time_limit_s=5)
+    # At t = 3, machine M breaks down until 30.
+    now = 3
+    second = schedule(
+        jobs, {"M": [(now, 30)]}, previous=first.slots, now=now, move_penalty=10, time_limit_s=5
+    )
+    assert second.status in {"optimal", "feasible"}
+    started = {(s.job, s.op): s for s in first.slots if s.start < now}
+    cut = {
+        k for k, s in started.items() if s.machine == "M" and s.end > now
+    }  # hit by the breakdown
+    after = {(s.job, s.op): s for s in second.slots}
+    assert started
+    assert all(after[k] == s for k, s in started.items() if k not in cut)  # started work stays
+    for k in cut:  # interrupted work is done again, from now on, not on the broken machine
+        assert after[k].start >= now and not (after[k].machine == "M" and after[k].start < 30)
+    for s in second.slots:
+        if s.machine == "M" and (s.job, s.op) not in started:
+            assert s.start >= 30  # nothing new on the broken machine
+    assert second.moved <= len(first.slots) - len(started) + len(cut)
+
+
+def test_checker_catches_each_kind_of_violation():  # type: ignore[no-untyped-def]
+    jobs = [Job("J", ((("M", 2),), (("N", 2),)), release=1)]
+    good = [Slot("J", 0, "M", 1, 3), Slot("J", 1, "N", 3, 5)]
+    check(jobs, {}, good)
+    cases = [
+        ([Slot("J", 0, "M", 0, 2), Slot("J", 1, "N", 3, 5)], {}, None),  # before release
+        ([Slot("J", 0, "M", 1, 3), Slot("J", 1, "N", 2, 4)], {}, None),  # before predecessor
+        ([Slot("J", 0, "N", 1, 3), Slot("J", 1, "N", 3, 5)], {}, None),  # not eligible
+        (good, {"M": [(2, 4)]}, None),  # in downtime
+        (good, {}, {("J", 0): Slot("J", 0, "M", 2, 4)}),  # a started operation moved
+    ]
+    for slots, down, frozen in cases:
+        with pytest.raises(InfeasibleSolution):
+            check(jobs, down, slots, frozen)
