@@ -85,6 +85,31 @@ def check(
             raise InfeasibleSolution(f"{key} had started and was moved")
 
 
+def dispatch(
+    jobs: list[Job], downtime: dict[str, list[tuple[int, int]]], now: int = 0
+) -> list[Slot]:
+    """What a foreman would do: jobs by due date (weight breaks ties), each operation on
+    the eligible machine that finishes it first, skipping past downtime."""
+    free: dict[str, int] = {}
+    out = []
+
+    def fit(machine: str, earliest: int, d: int) -> int:
+        t = max(earliest, free.get(machine, 0))
+        for a, b in sorted(downtime.get(machine, [])):
+            if t < b and a < t + d:
+                t = b
+        return t
+
+    for job in sorted(jobs, key=lambda j: (j.due if j.due is not None else 10**12, -j.weight)):
+        ready = max(job.release, now)
+        for k, alts in enumerate(job.ops):
+            start, machine, d = min((fit(m, ready, d), m, d) for m, d in alts)
+            out.append(Slot(job.id, k, machine, start, start + d))
+            free[machine] = start + d
+            ready = start + d
+    return out
+
+
 def schedule(
     jobs: list[Job],
     downtime: dict[str, list[tuple[int, int]]] | None = None,
@@ -169,6 +194,13 @@ def schedule(
     makespan = model.new_int_var(0, horizon, "makespan")
     model.add_max_equality(makespan, [end[j.id, len(j.ops) - 1] for j in jobs])
     terms.append(makespan_weight * makespan)
+    if not prev:  # a fresh plan starts from the dispatcher's
+        for slot in dispatch(jobs, downtime, now):
+            key = (slot.job, slot.op)
+            model.add_hint(start[key], slot.start)
+            hinted = pick[key].get(slot.machine)
+            if hinted is not None:
+                model.add_hint(hinted, True)
     moves = []
     for key, p in prev.items():
         if key in frozen or key not in start:
