@@ -251,3 +251,14 @@ def test_live_text_on_a_cut_layer_is_flagged(build, save):  # type: ignore[no-un
     msp.add_lwpolyline([(0, 0), (100, 0), (100, 50), (0, 50)], close=True)
     msp.add_text("ABC", dxfattribs={"layer": "0"}).set_placement((10, 10))
     assert "TEXT_IN_CUT_LAYER" in codes(analyze_file(save(doc)))
+
+
+def test_a_line_in_another_colour_across_the_part_is_an_uncertain_bend(build, save):  # type: ignore[no-untyped-def]
+    doc = build.new_doc()
+    msp = doc.modelspace()
+    msp.add_lwpolyline([(0, 0), (100, 0), (100, 50), (0, 50)], close=True)
+    msp.add_line((40, 0), (40, 50), dxfattribs={"color": 1})  # red, same layer and linetype
+    a = analyze_file(save(doc))
+    (bend,) = a.parts[0].bends
+    assert bend.length_mm == pytest.approx(50) and bend.confidence == pytest.approx(0.5)
+    assert "BEND_UNCERTAIN" in codes(a) and "OPEN_CONTOUR" not in codes(a)
