@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from .gap import STATUS, InfeasibleSolution
+from .solver import STATUS, InfeasibleSolution, run
 
 SCALE = 100  # costs and hours are kept to 1/100 in the integer model
 
@@ -307,11 +307,7 @@ def _solve(
     if start:
         for (lid, sid, p), v in x.items():
             model.add_hint(v, start[lid] == (sid, p))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    status = solver.solve(model)
+    solver, status = run(model, time_limit_s, workers, seed)
     name = STATUS.get(status, "unknown")
     if (
         status not in (cp_model.OPTIMAL, cp_model.FEASIBLE)

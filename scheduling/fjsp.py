@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from .gap import STATUS, InfeasibleSolution
 from .instances import FjspInstance
+from .solver import STATUS, InfeasibleSolution, run
 
 Op = tuple[int, int, int, int, int]  # (job, op, machine, start, end)
 
@@ -173,11 +173,7 @@ def solve_fjsp(  # `hint=False` exists to measure what the dispatching start is 
     # objective
     model.minimize(makespan)
     # solve
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    status = solver.solve(model)
+    solver, status = run(model, time_limit_s, workers, seed)
     # extract
     elapsed = time.perf_counter() - started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

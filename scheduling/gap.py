@@ -15,14 +15,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from .instances import GapInstance
-
-STATUS = {
-    cp_model.OPTIMAL: "optimal",
-    cp_model.FEASIBLE: "feasible",
-    cp_model.INFEASIBLE: "infeasible",
-    cp_model.MODEL_INVALID: "invalid",
-    cp_model.UNKNOWN: "unknown",
-}
+from .solver import STATUS, InfeasibleSolution, run
 
 
 @dataclass(frozen=True)
@@ -49,10 +42,6 @@ class GapResult:
             "time_s": round(self.time_s, 3),
             "assignment": list(self.assignment),
         }
-
-
-class InfeasibleSolution(AssertionError):
-    """The checker found a violated constraint: a bug, never returned to a user."""
 
 
 def check_gap(inst: GapInstance, assignment: tuple[int, ...], objective: int) -> None:
@@ -153,11 +142,7 @@ def solve_gap(
     else:
         model.maximize(cost)
     # solve
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    status = solver.solve(model)
+    solver, status = run(model, time_limit_s, workers, seed)
     # extract
     elapsed = time.perf_counter() - started
     name = STATUS.get(status, "unknown")

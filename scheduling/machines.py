@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from .gap import STATUS, InfeasibleSolution
+from .solver import STATUS, InfeasibleSolution, run
 
 Alternative = tuple[str, int]  # (machine, duration)
 
@@ -216,11 +216,7 @@ def schedule(
         terms.append(move_penalty * sum(moves))
     model.minimize(sum(terms))
     # solve
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    status = solver.solve(model)
+    solver, status = run(model, time_limit_s, workers, seed)
     # extract
     elapsed = time.perf_counter() - started_at
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scheduling.allocation import Line, Placement, Shop, Weights, allocate, check_allocation
-from scheduling.gap import InfeasibleSolution
+from scheduling.solver import InfeasibleSolution
 
 A = Shop(
     "能登",

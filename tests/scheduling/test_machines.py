@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scheduling.gap import InfeasibleSolution
 from scheduling.machines import Job, Slot, check, schedule
+from scheduling.solver import InfeasibleSolution
 
 
 def slots_by_job(result):  # type: ignore[no-untyped-def]

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from scheduling.cli import allocate_main
 from scheduling.fjsp import check_schedule, dispatch, solve_fjsp
-from scheduling.gap import InfeasibleSolution, check_gap, greedy, solve_gap
+from scheduling.gap import check_gap, greedy, solve_gap
 from scheduling.instances import FjspInstance, GapInstance, read_fjs, read_gap_file, read_jsp
+from scheduling.solver import InfeasibleSolution
 
 BENCH = Path(__file__).resolve().parents[3] / "shared" / "data" / "orbench"
 
