@@ -85,9 +85,29 @@ def test_unit_price_never_rises_with_quantity(q, dq, processes):  # type: ignore
     assert high.unit_price_jpy <= low.unit_price_jpy + 1e-9
 
 
-def test_quantity_curve_is_flat_after_a_hundred_pieces():  # type: ignore[no-untyped-def]
-    """Published job-shop lists go flat after 50–100 pieces: from 100 to 1,000 only the
-    setup is still being spread, so the unit price falls by less than a third."""
-    req = QuoteRequest("SPCC", 2.3, (100, 1000), frozenset({"bend"}), confirmed_bends=2)
-    at_100, at_1000 = quote(plate_features(w=150, h=100), req, PROFILE).breaks
-    assert at_100.unit_price_jpy / at_1000.unit_price_jpy < 1.35
+def test_past_the_learning_plateau_every_extra_piece_costs_the_same():  # type: ignore[no-untyped-def]
+    """Published job-shop lists go flat after 50–100 pieces. Past the plateau (100 in the
+    default profile) manual times stop falling, so each extra piece adds the same amount:
+    the total is a straight line in quantity, and only the once-per-order setup is still
+    being spread (the unit price then falls only as setup/Q does)."""
+    assert PROFILE.learning_plateau_qty == 100
+    req = QuoteRequest("SPCC", 2.3, (100, 550, 1000), frozenset({"bend"}), confirmed_bends=2)
+    q100, q550, q1000 = quote(plate_features(w=150, h=100), req, PROFILE).breaks
+    assert q1000.total_price_jpy - q550.total_price_jpy == pytest.approx(
+        q550.total_price_jpy - q100.total_price_jpy, rel=1e-9
+    )
+    # The line's fixed part, by hand: the once-per-order setups, plus what the first 100
+    # pieces cost above the plateau rate on the learning curve (Σ i^b − 100·100^b).
+    q = quote(plate_features(w=150, h=100), req, PROFILE)
+    b = math.log2(PROFILE.learning_rate_manual_ops)
+    excess_units = sum(i**b for i in range(1, 101)) - 100 * 100**b
+    manual_jpy = q.per_part["manual_s_first"] * PROFILE.labor_jpy_h / 3600
+    brake_jpy = q.per_part["brake_s_first"] * PROFILE.brake.rate_jpy_h / 3600
+    setups = (
+        (PROFILE.laser.setup_min_per_job + PROFILE.laser.program_min_per_part_no)
+        * PROFILE.laser.rate_jpy_h
+        + PROFILE.brake.setup_min * PROFILE.brake.rate_jpy_h
+    ) / 60
+    fixed = (setups + excess_units * (manual_jpy + brake_jpy)) * (1 + PROFILE.markup)
+    marginal = (q1000.total_price_jpy - q100.total_price_jpy) / 900
+    assert q100.total_price_jpy - 100 * marginal == pytest.approx(fixed, rel=1e-9)
