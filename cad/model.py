@@ -157,10 +157,12 @@ class DrawingText:
     material: str | None
     thickness_mm: float | None
     texts: tuple[str, ...]
+    title: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "part_number": self.part_number,
+            "title": self.title,
             "material": self.material,
             "thickness_mm": self.thickness_mm,
             "texts": list(self.texts[:50]),

@@ -19,6 +19,8 @@ PART_NUMBER = re.compile(
     r"(?:図番|品番|部品番号|PART\s*(?:NO|NUMBER|#)|P/N|DWG\s*NO|DRAWING\s*NO)\.?\s*[:=]?\s*"
     r"([A-Z0-9][A-Z0-9\-_./]{2,30})"
 )
+# A labelled title; the value runs to the next text item (texts are joined with " | ").
+TITLE = re.compile(r"(?:品名|部品名|名称|TITLE)\s*[:=]?\s*([^|]{2,40}?)\s*(?:\||$)")
 
 
 def normalise(text: str) -> str:
@@ -33,10 +35,12 @@ def read_text(raw: list[str]) -> DrawingText:
     material = MATERIAL.search(joined)
     thickness = THICKNESS.search(joined)
     part_no = PART_NUMBER.search(joined)
+    title = TITLE.search(joined)
     value = float(thickness.group(1)) if thickness else None
     return DrawingText(
         part_number=part_no.group(1) if part_no else None,
         material=material.group(1).replace(" ", "") if material else None,
         thickness_mm=value if value and 0.1 <= value <= 50 else None,
         texts=texts,
+        title=title.group(1).strip() if title else None,
     )
