@@ -252,6 +252,13 @@ def cmd_quote(argv: list[str]) -> int:
     return quote_main(argv)
 
 
+@command("similar", "index DXF folders and find the parts most like a drawing (index | query)")
+def cmd_similar(argv: list[str]) -> int:
+    from cad.similar.cli import main as similar_main
+
+    return similar_main(argv)
+
+
 @command("calibrate", "fit a shop's cost profile to its past jobs' prices")
 def cmd_calibrate(argv: list[str]) -> int:
     from quoting.cli import calibrate_main

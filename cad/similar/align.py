@@ -1,0 +1,580 @@
+"""The exact re-rank: put the query part on top of a candidate (any rotation, mirrored or
+not, scaled in "any size" mode), then compare outlines by their overlap and cut-outs one
+by one, and say in words what matches and what differs.
+
+The angle is searched, not assumed: the centroid-distance signatures are cross-correlated
+(every cyclic shift at once, by FFT) for the part and its mirror image, the best shifts
+become candidate angles, and so do the angles that put the query's outermost hole on a
+candidate hole of the same size (a round plate has no outline angle to find). Each angle
+is scored on the outline and the holes; the best is refined on matched hole centres (they
+are exact in a drawing) or, without holes, by two steps of ICP on the outline."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from scipy.spatial import cKDTree
+from shapely import Polygon, area, intersection, union
+
+from .shape import Shape, resample
+
+OUTLINE_MATCH_IOU = 0.98
+HOLE_DIAMETER_SAME = 0.05  # relative: within 5 % a hole "matches"
+HOLE_DIAMETER_SOFT = 0.15  # relative scale of the soft diameter similarity
+HOLE_DIAMETER_MAX = math.log(1.6)  # beyond this two cut-outs are not the same feature
+PEAKS = 4
+ANCHORS = 4
+# Score weights: overlap (IoU), contour (equal corner-to-corner runs) and cut-outs.
+W_IOU, W_CONTOUR, W_HOLES = 0.35, 0.25, 0.4
+W_OUTLINE = W_IOU + W_CONTOUR  # the outline's share when the angle is being searched
+RUN_REL, RUN_ABS_MM = 0.01, 0.2  # two runs are equal within 1 % or 0.2 mm
+REFINE_FROM = 0.5
+REFINE_STEPS = 3
+SHIFT_HOLES, SHIFT_MAX = 8, 64  # offsets tried from hole pairs (see _Placer.shift)
+SHIFT_FROM = 0.1  # below this first score a candidate is not a variant of the query
+OUTLINE_KERNEL = 0.03  # mean outline distance, as a share of the RMS radius, that scores 1/e
+PROCESS_MISMATCH = 0.9  # score factor when both say a different material or thickness
+
+
+@dataclass
+class Match:
+    score: float
+    iou: float
+    edges_same: int  # corner-to-corner runs of equal length
+    edges_candidate: int
+    holes_query: int
+    holes_candidate: int
+    holes_same: int  # centre and diameter within tolerance
+    holes_resized: list[tuple[float, float]]  # (query ⌀, candidate ⌀) matched by place only
+    mirrored: bool
+    angle_deg: float
+    scale: float  # query → candidate ("any size"); 1 in "same size" mode
+    long_ratio: float  # query's long side / candidate's
+    short_ratio: float
+    notes_en: list[str] = field(default_factory=list)
+    notes_ja: list[str] = field(default_factory=list)
+
+    @property
+    def explanation(self) -> str:
+        return "; ".join(self.notes_en)
+
+    @property
+    def explanation_ja(self) -> str:
+        return "、".join(self.notes_ja)
+
+
+def _rot(theta: float) -> np.ndarray:
+    c, s = math.cos(theta), math.sin(theta)
+    return np.array([[c, -s], [s, c]])
+
+
+def _mirror(pts: np.ndarray) -> np.ndarray:
+    out = pts.copy()
+    out[:, 0] = -out[:, 0]
+    return out
+
+
+def _procrustes(
+    a: np.ndarray, b: np.ndarray, w: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rotation R and translation t minimising Σ w‖R·a + t − b‖² (no reflection)."""
+    w = np.ones(len(a)) if w is None else w
+    ca = (a * w[:, None]).sum(0) / w.sum()
+    cb = (b * w[:, None]).sum(0) / w.sum()
+    a0, b0 = a - ca, b - cb
+    num = float((w * (a0[:, 0] * b0[:, 1] - a0[:, 1] * b0[:, 0])).sum())
+    den = float((w * (a0[:, 0] * b0[:, 0] + a0[:, 1] * b0[:, 1])).sum())
+    r = _rot(math.atan2(num, den))
+    return r, cb - ca @ r.T
+
+
+def _peaks(cost: np.ndarray, k: int) -> list[int]:
+    """Indices of the k lowest local minima of a cyclic array."""
+    prev = np.concatenate([cost[-1:], cost[:-1]])
+    nxt = np.concatenate([cost[1:], cost[:1]])
+    is_min = (cost <= prev) & (cost <= nxt)
+    idx = np.flatnonzero(is_min)
+    return [int(i) for i in idx[np.argsort(cost[idx])][:k]]
+
+
+def match_runs(a: np.ndarray, b: np.ndarray) -> int:
+    """How many of two sorted run-length lists pair up one-to-one within tolerance."""
+    i = j = matched = 0
+    while i < len(a) and j < len(b):
+        if abs(a[i] - b[j]) <= max(RUN_ABS_MM, RUN_REL * max(a[i], b[j])):
+            matched += 1
+            i += 1
+            j += 1
+        elif a[i] < b[j]:
+            i += 1
+        else:
+            j += 1
+    return matched
+
+
+def match_cutouts(a: np.ndarray, b: np.ndarray, tol_mm: float) -> list[tuple[int, int, float]]:
+    """Greedy one-to-one pairing of cut-outs (x, y, ⌀) by place and size: (i, j, similarity)."""
+    if not len(a) or not len(b):
+        return []
+    d = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
+    ratio = np.abs(np.log(np.maximum(a[:, None, 2], 1e-9) / np.maximum(b[None, :, 2], 1e-9)))
+    ok = (d <= tol_mm) & (ratio <= HOLE_DIAMETER_MAX)
+    ii, jj = np.nonzero(ok)
+    if not len(ii):
+        return []
+    cost = d[ii, jj] / tol_mm + ratio[ii, jj] / HOLE_DIAMETER_SOFT
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs = []
+    for k in np.argsort(cost, kind="stable"):
+        i, j = int(ii[k]), int(jj[k])
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        sim = math.exp(-((ratio[i, j] / HOLE_DIAMETER_SOFT) ** 2)) * (1 - 0.5 * d[i, j] / tol_mm)
+        pairs.append((i, j, sim))
+    return pairs
+
+
+def _densify(ring: np.ndarray, step_mm: float) -> np.ndarray:
+    """The contour's own vertices (corners kept exactly) plus points every `step_mm` along
+    long edges, so the nearest vertex always borders the nearest edge. Open: no repeat."""
+    pts = ring[:-1] if np.allclose(ring[0], ring[-1]) else ring
+    nxt = np.roll(pts, -1, axis=0)
+    counts = np.maximum(1, np.ceil(np.hypot(*(nxt - pts).T) / max(step_mm, 1e-9)).astype(int))
+    t = np.concatenate([np.arange(k) / k for k in counts])
+    start = np.repeat(pts, counts, axis=0)
+    return start + t[:, None] * (np.repeat(nxt, counts, axis=0) - start)
+
+
+class Candidate:
+    """A stored shape with what the re-rank reuses across queries (k-d tree, FFT)."""
+
+    def __init__(self, shape: Shape):
+        self.shape = shape
+        self.z = shape.outline[:, 0] + 1j * shape.outline[:, 1]
+        self.z_fft = np.fft.fft(self.z)
+        # x → −x is z → −conj(z); reversed to stay counter-clockwise.
+        self.z_fft_mirror = np.fft.fft(-np.conj(self.z)[::-1])
+        self.hash = shape.geometry_hash()
+        self.rms = shape.rms_radius_mm
+        self.poly = Polygon(shape.polygon)
+        rect = self.poly.minimum_rotated_rectangle
+        xs, ys = rect.exterior.coords.xy
+        sides = [(xs[k + 1] - xs[k], ys[k + 1] - ys[k]) for k in range(2)]
+        long_side = max(sides, key=lambda v: math.hypot(*v))
+        self.rect_angle = math.atan2(long_side[1], long_side[0])  # the long side's direction
+        self.dense = _densify(shape.polygon, shape.perimeter_mm / len(shape.outline))
+        self.dense_tree = cKDTree(self.dense)
+        self._symmetric: bool | None = None
+
+    @property
+    def symmetric(self) -> bool:
+        """Whether the part is its own mirror image (holes included): then trying the
+        mirrored placement repeats the plain one, and a query skips it."""
+        if self._symmetric is None:
+            self._symmetric = False  # while comparing with the mirror image itself
+            s = self.shape
+            image = replace(
+                s,
+                outline=_mirror(s.outline)[::-1],
+                polygon=_mirror(s.polygon)[::-1],
+                cutouts=np.column_stack([-s.cutouts[:, 0], s.cutouts[:, 1:]])
+                if len(s.cutouts)
+                else s.cutouts,
+            )
+            m = compare(self, Candidate(image), sides=(False,))
+            self._symmetric = m.iou > 0.999 and m.holes_same == len(s.cutouts)
+        return self._symmetric
+
+    def distance(self, pts: np.ndarray) -> np.ndarray:
+        return self.nearest(pts)[0]
+
+    def nearest(self, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distance from each point to the outline as a polyline, and the nearest point on
+        it (on the two segments at the nearest vertex of the densified contour), not to
+        samples: two samplings of one outline start at different places, and sample-to-
+        sample distance would see that."""
+        o = self.dense
+        _, j = self.dense_tree.query(pts)
+        best = np.full(len(pts), np.inf)
+        near = np.zeros_like(pts)
+        for a_idx, b_idx in ((j - 1, j), (j, (j + 1) % len(o))):
+            a, b = o[a_idx], o[b_idx]
+            ab = b - a
+            w = np.einsum("ij,ij->i", pts - a, ab) / np.maximum(
+                np.einsum("ij,ij->i", ab, ab), 1e-18
+            )
+            proj = a + np.clip(w, 0.0, 1.0)[:, None] * ab
+            d = np.hypot(*(pts - proj).T)
+            closer = d < best
+            best = np.where(closer, d, best)
+            near[closer] = proj[closer]
+        return best, near
+
+
+def _hole_tolerance(rms_mm: float) -> float:
+    return max(1.0, 0.03 * rms_mm)
+
+
+def _hypotheses(q: Candidate, c: Candidate, mirrored: bool) -> list[float]:
+    """Angles worth trying.
+
+    Written as complex numbers z = x + iy, the query's samples turned by θ and shifted by s
+    samples match the candidate's best when Σ conj(zq_i)·zc_(i+s) is largest in modulus,
+    and that sum's argument is the best θ for that s. One FFT gives the sum for every s,
+    so every start point is tried with its own optimal angle. Added to the best of those:
+    the angles that put the query's outermost cut-out on a candidate cut-out of about its
+    size and radius (a round plate has no outline angle to find)."""
+    qs, cs = q.shape, c.shape
+    n = len(qs.outline)
+    zf = q.z_fft_mirror if mirrored else q.z_fft
+    corr = np.fft.ifft(np.conj(zf) * c.z_fft, n)
+    strength = np.abs(corr)
+    angles = [float(np.angle(corr[s])) for s in _peaks(-strength, PEAKS)]
+    if len(qs.cutouts) and len(cs.cutouts):
+        qc = _mirror(qs.cutouts[:, :2]) if mirrored else qs.cutouts[:, :2]
+        radial_q = np.hypot(qc[:, 0], qc[:, 1])
+        i = int(np.argmax(radial_q))
+        if radial_q[i] > 0.01 * c.rms:
+            dq = qs.cutouts[i, 2]
+            radial_c = np.hypot(cs.cutouts[:, 0], cs.cutouts[:, 1])
+            fit = np.abs(np.log(cs.cutouts[:, 2] / dq)) + np.abs(radial_c - radial_q[i]) / c.rms
+            a_q = math.atan2(qc[i, 1], qc[i, 0])
+            for j in np.argsort(fit)[:ANCHORS]:
+                if fit[j] > 0.5:
+                    break
+                angles.append(math.atan2(cs.cutouts[j, 1], cs.cutouts[j, 0]) - a_q)
+    return angles
+
+
+class _Placer:
+    """The query, mirrored or not, ready to be turned and scored on a candidate."""
+
+    def __init__(self, q: Candidate, c: Candidate, mirrored: bool):
+        self.c = c
+        qs = q.shape
+        self.mirrored = mirrored
+        self.pts = _mirror(qs.outline) if mirrored else qs.outline
+        self.src = self.pts[::2]  # the refinement's sample
+        self.probe = self.src[::4]  # the scoring's sample
+        cut = qs.cutouts.copy()
+        if len(cut):
+            cut[:, :2] = _mirror(cut[:, :2]) if mirrored else cut[:, :2]
+        self.cut = cut
+        self.tol = _hole_tolerance(c.rms)
+        cc = c.shape.cutouts
+        self.m = max(len(cut), len(cc))
+        self.size_sim: np.ndarray | None = None
+        if len(cut) and len(cc):
+            ratio = np.abs(
+                np.log(np.maximum(cut[:, None, 2], 1e-9) / np.maximum(cc[None, :, 2], 1e-9))
+            )
+            self.size_sim = np.where(
+                ratio <= HOLE_DIAMETER_MAX, np.exp(-((ratio / HOLE_DIAMETER_SOFT) ** 2)), 0.0
+            )
+
+    def cutouts(self, r: np.ndarray, t: np.ndarray) -> np.ndarray:
+        out = self.cut.copy()
+        if len(out):
+            out[:, :2] = out[:, :2] @ r.T + t
+        return out
+
+    def scores(self, rs: np.ndarray, ts: np.ndarray) -> np.ndarray:
+        """Scores of H placements at once (rs: H×2×2, ts: H×2). Holes are scored by each
+        one's best partner, a fast stand-in for the one-to-one pairing done at the end."""
+        p = np.einsum("hij,nj->hni", rs, self.probe) + ts[:, None, :]
+        dist = self.c.distance(p.reshape(-1, 2)).reshape(len(rs), -1).mean(axis=1)
+        return self._combine(dist, rs, ts)
+
+    def score_and_nearest(self, r: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+        """The score of one placement and, from the same lookup, the nearest contour
+        points of the refinement's sample (whose every 4th point is the probe)."""
+        dist, near = self.c.nearest(self.src @ r.T + t)
+        return float(self._combine(dist[::4].mean(keepdims=True), r[None], t[None])[0]), near
+
+    def _combine(self, dist: np.ndarray, rs: np.ndarray, ts: np.ndarray) -> np.ndarray:
+        h = len(rs)
+        outline = np.exp(-dist / (OUTLINE_KERNEL * self.c.rms))
+        if not self.m:
+            return outline
+        holes = np.zeros(h)
+        if self.size_sim is not None:
+            q = np.einsum("hij,nj->hni", rs, self.cut[:, :2]) + ts[:, None, :]
+            cc = self.c.shape.cutouts[:, :2]
+            d = np.hypot(
+                q[:, :, None, 0] - cc[None, None, :, 0], q[:, :, None, 1] - cc[None, None, :, 1]
+            )
+            sim = np.where(d <= self.tol, self.size_sim[None] * (1 - 0.5 * d / self.tol), 0.0)
+            holes = np.minimum(sim.max(axis=2).sum(axis=1), sim.max(axis=1).sum(axis=1)) / self.m
+        return W_OUTLINE * outline + W_HOLES * holes
+
+    def shift(self, r: np.ndarray, score: float) -> tuple[np.ndarray, float]:
+        """The best offset among those that put one query hole exactly on a candidate
+        hole of its size. Centring on the centroid is right for equal outlines; when one
+        side was stretched, the holes that did not move only line up with an offset."""
+        zero = np.zeros(2)
+        if self.size_sim is None:
+            return zero, score
+        q = self.cut[:, :2] @ r.T
+        cc = self.c.shape.cutouts[:, :2]
+        step = max(1, len(q) // SHIFT_HOLES)
+        ii, jj = np.nonzero(self.size_sim[::step] > 0.9)
+        if not len(ii):
+            return zero, score
+        ts = cc[jj] - q[ii * step]
+        ts = ts[np.hypot(ts[:, 0], ts[:, 1]) <= 0.25 * self.c.rms][:SHIFT_MAX]
+        if not len(ts):
+            return zero, score
+        scores = self.scores(np.repeat(r[None], len(ts), axis=0), ts)
+        k = int(np.argmax(scores))
+        return (ts[k], float(scores[k])) if scores[k] > score else (zero, score)
+
+    def refine(
+        self, r: np.ndarray, t: np.ndarray, near: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """One step: Procrustes on paired hole centres (exact in a drawing) when there are
+        two; else one ICP step on the outline's nearest points (on the contour, not its
+        vertices), with a single paired hole weighing as much as the outline."""
+        pairs = match_cutouts(self.cutouts(r, t), self.c.shape.cutouts, self.tol)
+        if len(pairs) >= 2:
+            return _procrustes(
+                self.cut[[p[0] for p in pairs], :2], self.c.shape.cutouts[[p[1] for p in pairs], :2]
+            )
+        src = self.src
+        w = np.ones(len(src))
+        if pairs:
+            i, j, _ = pairs[0]
+            src = np.vstack([src, self.cut[i, :2]])
+            near = np.vstack([near, self.c.shape.cutouts[j, :2]])
+            w = np.append(w, float(len(w)))
+        return _procrustes(src, near, w)
+
+
+def fitted(q: Candidate, c: Shape) -> tuple[Candidate, float, float]:
+    """The query stretched along its own rectangle's axes to the candidate's rectangle:
+    "any size" compares shapes whatever their size, and a size series of panels grows
+    by different amounts along its two sides (a 250/300/350 printer's panels)."""
+    qs = q.shape
+    sx = c.rect_mm[0] / max(qs.rect_mm[0], 1e-9)
+    sy = c.rect_mm[1] / max(qs.rect_mm[1], 1e-9)
+    r = _rot(-q.rect_angle)
+    m = r.T @ np.diag([sx, sy]) @ r  # stretch along the query's rectangle axes, then back
+    polygon = qs.polygon @ m.T
+    cut = qs.cutouts.copy()
+    if len(cut):
+        cut[:, :2] = cut[:, :2] @ m.T
+        cut[:, 2] *= math.sqrt(sx * sy)
+    shape = replace(
+        qs,
+        outline=resample(qs.outline @ m.T),
+        polygon=polygon,
+        cutouts=cut,
+        outer_area_mm2=qs.outer_area_mm2 * sx * sy,
+        net_area_mm2=qs.net_area_mm2 * sx * sy,
+        perimeter_mm=float(np.hypot(*np.diff(polygon, axis=0).T).sum()),
+        rect_mm=c.rect_mm,
+        hull_area_mm2=qs.hull_area_mm2 * sx * sy,
+        runs_mm=qs.runs_mm * math.sqrt(sx * sy),  # straight edges' directions are not kept
+        _hash=q.hash,
+    )
+    return Candidate(shape), sx, sy
+
+
+def compare(
+    query: Shape | Candidate,
+    cand: Shape | Candidate,
+    any_size: bool = False,
+    sides: tuple[bool, ...] | None = None,
+) -> Match:
+    """Place the query on the candidate and measure. `sides`: which of plain (False) and
+    mirrored (True) placements to try; by default both, or only the plain one for a query
+    that is its own mirror image."""
+    q = query if isinstance(query, Candidate) else Candidate(query)
+    c = cand if isinstance(cand, Candidate) else Candidate(cand)
+    stretch = (1.0, 1.0)
+    original = q
+    if any_size:
+        q, sx, sy = fitted(q, c.shape)
+        stretch = (sx, sy)
+
+    best: dict[bool, tuple[float, np.ndarray, np.ndarray]] = {}
+    first: dict[bool, tuple[float, np.ndarray, _Placer]] = {}
+    if sides is None:
+        sides = (False,) if (not any_size and q.symmetric) else (False, True)
+    for mirrored in sides:
+        placer = _Placer(q, c, mirrored)
+        angles = _hypotheses(q, c, mirrored)
+        rs = np.array([_rot(a) for a in angles])
+        scores = placer.scores(rs, np.zeros((len(rs), 2)))
+        k = int(np.argmax(scores))
+        first[mirrored] = (float(scores[k]), rs[k], placer)
+    for mirrored, (score, r, placer) in first.items():
+        t = np.zeros(2)
+        if score < first.get(not mirrored, (0.0,))[0] - 0.05:  # far behind: cannot win
+            best[mirrored] = (score, r, t)
+            continue
+        if score >= SHIFT_FROM:
+            t, score = placer.shift(r, score)
+        # Refining moves a score by a few hundredths: not worth it for a candidate that is
+        # not a near match anyway.
+        if score >= REFINE_FROM:
+            score, near = placer.score_and_nearest(r, t)
+            for _ in range(REFINE_STEPS):
+                r2, t2 = placer.refine(r, t, near)
+                score2, near2 = placer.score_and_nearest(r2, t2)
+                if score2 <= score + 1e-4:  # converged (or worse)
+                    break
+                score, r, t, near = score2, r2, t2, near2
+        best[mirrored] = (score, r, t)
+
+    mirrored = True in best and best[True][0] > best[False][0]
+    _, r, t = best[mirrored]
+    # Report a mirror only when it mattered: a symmetric part fits both ways.
+    shown_mirror = mirrored and best[True][0] > best[False][0] + 0.01
+    return _finish(q, c, mirrored, r, t, _hole_tolerance(c.rms), shown_mirror, original, stretch)
+
+
+def _finish(q, c, mirrored, r, t, tol, shown_mirror, original, stretch) -> Match:  # type: ignore[no-untyped-def]
+    """Final measures at the chosen placement. In "any size" mode `q` is the query fitted
+    to the candidate's rectangle and `original` the query as drawn."""
+    qs, cs = q.shape, c.shape
+    any_size = original is not q
+    sx, sy = stretch
+    poly_q = (_mirror(qs.polygon) if mirrored else qs.polygon) @ r.T + t
+    pq = Polygon(poly_q)
+    if not pq.is_valid or not c.poly.is_valid:
+        pq, pc = pq.buffer(0), c.poly.buffer(0)
+    else:
+        pc = c.poly
+    inter = float(area(intersection(pq, pc)))
+    iou = inter / max(float(area(union(pq, pc))), 1e-12)
+
+    cut = qs.cutouts.copy()
+    if len(cut):
+        cut[:, :2] = (_mirror(cut[:, :2]) if mirrored else cut[:, :2]) @ r.T + t
+    pairs = match_cutouts(cut, cs.cutouts, tol)
+    same = [
+        p for p in pairs if abs(math.log(cut[p[0], 2] / cs.cutouts[p[1], 2])) <= HOLE_DIAMETER_SAME
+    ]
+    resized = [
+        (float(cut[p[0], 2]), float(cs.cutouts[p[1], 2]))
+        for p in pairs
+        if abs(math.log(cut[p[0], 2] / cs.cutouts[p[1], 2])) > HOLE_DIAMETER_SAME
+    ]
+    m = max(len(cut), len(cs.cutouts))
+    holes_sim = sum(p[2] for p in pairs) / m if m else None
+    runs_same = match_runs(qs.runs_mm, cs.runs_mm)
+    outline_iou = iou
+    if any_size:
+        # Features keep their size across a size series while the sides grow: count
+        # straight edges and hole diameters equal as drawn too, and charge for changing
+        # the proportions (a square is not "any size" of a strip).
+        runs_same = max(runs_same, match_runs(original.shape.runs_mm, cs.runs_mm))
+        if m:
+            ref = np.sort(cs.cutouts[:, 2])
+            same_d = max(
+                match_runs(np.sort(original.shape.cutouts[:, 2]), ref),
+                match_runs(np.sort(cut[:, 2]), ref),
+            )
+            holes_sim = 0.5 * (holes_sim or 0.0) + 0.5 * same_d / m
+        outline_iou = iou * math.exp(-abs(math.log(sx / sy)))
+    n_runs = max(len(qs.runs_mm), len(cs.runs_mm))
+    contour = runs_same / n_runs if n_runs else 1.0  # two curved outlines: nothing differs
+    outline = (W_IOU * outline_iou + W_CONTOUR * contour) / W_OUTLINE
+    score = outline if holes_sim is None else W_OUTLINE * outline + W_HOLES * holes_sim
+    process_differs = []
+    if qs.material and cs.material and qs.material != cs.material:
+        process_differs.append(("material", qs.material, cs.material))
+    if qs.thickness_mm and cs.thickness_mm and abs(qs.thickness_mm - cs.thickness_mm) > 1e-6:
+        process_differs.append(("thickness", f"t{qs.thickness_mm:g}", f"t{cs.thickness_mm:g}"))
+    if process_differs:
+        score *= PROCESS_MISMATCH
+    angle = math.degrees(math.atan2(r[1, 0], r[0, 0])) % 360.0
+    os_ = original.shape
+    match = Match(
+        score=float(min(max(score, 0.0), 1.0)),
+        iou=iou,
+        edges_same=runs_same,
+        edges_candidate=len(cs.runs_mm),
+        holes_query=len(cut),
+        holes_candidate=len(cs.cutouts),
+        holes_same=len(same),
+        holes_resized=resized,
+        mirrored=bool(shown_mirror),
+        angle_deg=angle,
+        scale=math.sqrt(sx * sy),
+        long_ratio=os_.rect_mm[0] / max(cs.rect_mm[0], 1e-9),
+        short_ratio=os_.rect_mm[1] / max(cs.rect_mm[1], 1e-9),
+    )
+    _explain(match, os_, cs, any_size, len(pairs), process_differs, original.hash == c.hash)
+    return match
+
+
+def _pct(ratio: float) -> int:
+    return round(abs(ratio - 1) * 100)
+
+
+def _explain(
+    m: Match, qs: Shape, cs: Shape, any_size: bool, paired: int, process_differs, same_hash: bool
+) -> None:  # type: ignore[no-untyped-def]
+    en, ja = m.notes_en, m.notes_ja
+    if same_hash and m.iou >= OUTLINE_MATCH_IOU:
+        en.append("same part (identical geometry)")
+        ja.append("同一形状")
+    if m.iou >= OUTLINE_MATCH_IOU and m.edges_same == m.edges_candidate:
+        en.append("outline matches")
+        ja.append("外形が一致")
+    else:
+        en.append(
+            f"outline overlaps {m.iou * 100:.0f} %, {m.edges_same} of {m.edges_candidate} edges equal"
+        )
+        ja.append(
+            f"外形の重なり {m.iou * 100:.0f}%、辺 {m.edges_candidate} 本中 {m.edges_same} 本が同じ長さ"
+        )
+    if m.holes_candidate:
+        en.append(f"{m.holes_same} of {m.holes_candidate} holes match")
+        ja.append(f"穴 {m.holes_candidate} 個中 {m.holes_same} 個が一致")
+    for dq, dc in m.holes_resized[:3]:
+        en.append(f"hole Ø{dc:.1f} → Ø{dq:.1f}")
+        ja.append(f"穴径 Ø{dc:.1f} → Ø{dq:.1f}")
+    extra = m.holes_query - paired
+    missing = m.holes_candidate - paired
+    moved = min(extra, missing)
+    if moved > 0:
+        extra, missing = extra - moved, missing - moved
+        en.append(f"{moved} hole{'s' if moved > 1 else ''} in other places")
+        ja.append(f"穴 {moved} 個の位置が違う")
+    if extra > 0:
+        en.append(f"{extra} more hole{'s' if extra > 1 else ''} in this drawing")
+        ja.append(f"この図面の穴が {extra} 個多い")
+    if missing > 0:
+        en.append(f"{missing} hole{'s' if missing > 1 else ''} fewer in this drawing")
+        ja.append(f"この図面の穴が {missing} 個少ない")
+    if any_size and abs(m.long_ratio - m.short_ratio) <= 0.01 * m.long_ratio:
+        if abs(m.long_ratio - 1) > 0.01:
+            en.append(f"{m.long_ratio:.2f}× the size")
+            ja.append(f"大きさ {m.long_ratio:.2f} 倍")
+    elif any_size:
+        en.append(f"{m.long_ratio:.2f}× as long, {m.short_ratio:.2f}× as wide")
+        ja.append(f"長さ {m.long_ratio:.2f} 倍、幅 {m.short_ratio:.2f} 倍")
+    else:
+        for ratio, longer, shorter, ja_more, ja_less in (
+            (m.long_ratio, "longer", "shorter", "長い", "短い"),
+            (m.short_ratio, "wider", "narrower", "幅が広い", "幅が狭い"),
+        ):
+            if abs(ratio - 1) > 0.01:
+                en.append(f"{_pct(ratio)} % {longer if ratio > 1 else shorter}")
+                ja.append(f"{_pct(ratio)}% {ja_more if ratio > 1 else ja_less}")
+    if m.mirrored:
+        en.append("mirror image")
+        ja.append("左右反転")
+    for what, a, b in process_differs:
+        en.append(f"{what} {a} vs {b}")
+        ja.append(f"{'材質' if what == 'material' else '板厚'} {a} / {b}")
+    if qs.part_number and qs.part_number == cs.part_number:
+        en.append(f"same part number {qs.part_number}")
+        ja.append(f"図番が同じ {qs.part_number}")

@@ -1,0 +1,201 @@
+"""The part as the search sees it: its outline and cut-outs in a frame centred on the
+outline's centroid, resampled by arc length. Everything here is in mm and is independent
+of how the file drew the part (entity order, layers, exploded polylines, units), because
+it is built from `cad`'s Part, which already is.
+
+Rotation and mirroring are not removed here (a canonical angle is fragile for square and
+round parts); the descriptor uses quantities that do not depend on them, and the re-rank
+searches the angle explicitly."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import numpy as np
+from shapely.geometry import Polygon
+from shapely.geometry.polygon import orient
+
+from cad.model import DrawingText, Part
+
+SAMPLES = 256  # outline points for the signature and the alignment
+SIMPLIFY_MM = 0.05  # outline kept for exact overlap: simplified far below any cut tolerance
+
+
+@dataclass
+class Shape:
+    outline: np.ndarray  # (SAMPLES, 2) arc-length samples of the outer contour, CCW, centred
+    polygon: np.ndarray  # (K, 2) the outer contour itself (simplified by SIMPLIFY_MM), centred
+    cutouts: np.ndarray  # (M, 3) centre x, centre y, equivalent diameter (mm), centred
+    round_cutouts: np.ndarray  # (M,) bool: a round hole rather than another cut-out
+    outer_area_mm2: float
+    net_area_mm2: float
+    perimeter_mm: float  # outer contour only
+    cut_length_mm: float
+    rect_mm: tuple[float, float]  # minimum-area rectangle, long side first
+    hull_area_mm2: float
+    runs_mm: np.ndarray  # lengths of the outline's straight edges, sorted
+    part_number: str | None = None
+    title: str | None = None
+    material: str | None = None
+    thickness_mm: float | None = None
+    _hash: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def rms_radius_mm(self) -> float:
+        return float(np.sqrt((self.outline**2).sum(axis=1).mean()))
+
+    @property
+    def signature(self) -> np.ndarray:
+        """Distance from the centroid along the outline: turning the part shifts it
+        cyclically, mirroring reverses it."""
+        return np.hypot(self.outline[:, 0], self.outline[:, 1])
+
+    def geometry_hash(self) -> str:
+        if self._hash is None:
+            self._hash = geometry_hash(self)
+        return self._hash
+
+
+def resample(ring: np.ndarray, n: int = SAMPLES) -> np.ndarray:
+    """`n` points equally spaced along a closed ring (first point repeated at the end or not)."""
+    pts = ring if not np.allclose(ring[0], ring[-1]) else ring[:-1]
+    closed = np.vstack([pts, pts[:1]])
+    seg = np.hypot(*np.diff(closed, axis=0).T)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    t = np.linspace(0.0, s[-1], n, endpoint=False)
+    return np.column_stack([np.interp(t, s, closed[:, 0]), np.interp(t, s, closed[:, 1])])
+
+
+def shape_of(
+    part: Part, text: DrawingText | None = None, thickness_mm: float | None = None
+) -> Shape:
+    outer = orient(Polygon(part.outer), sign=1.0)  # counter-clockwise
+    c = np.array(outer.centroid.coords[0])
+    ring = np.asarray(outer.exterior.coords) - c
+    # Relative for tiny parts: a 0.3 mm sliver must not be simplified into another shape.
+    simple = Polygon(ring).simplify(
+        min(SIMPLIFY_MM, 1e-3 * part.min_rect_mm[0]), preserve_topology=True
+    )
+    cut = []
+    round_flags = []
+    holes = [(np.array(h.center), h.diameter_mm) for h in part.holes]
+    for loop in part.inner:
+        poly = Polygon(loop)
+        if poly.area <= 0:
+            continue
+        centre = np.array(poly.centroid.coords[0])
+        diameter = math.sqrt(4 * poly.area / math.pi)
+        # A round hole keeps its true diameter, not its flattened polygon's.
+        match = [d for hc, d in holes if np.hypot(*(centre - hc)) < 1e-3 * (1 + diameter)]
+        cut.append((*(centre - c), match[0] if match else diameter))
+        round_flags.append(bool(match))
+    return Shape(
+        outline=resample(ring),
+        polygon=np.asarray(simple.exterior.coords),
+        cutouts=np.array(cut, dtype=float).reshape(-1, 3),
+        round_cutouts=np.array(round_flags, dtype=bool),
+        outer_area_mm2=float(outer.area),
+        net_area_mm2=float(part.net_area_mm2),
+        perimeter_mm=float(outer.exterior.length),
+        cut_length_mm=float(part.cut_length_mm),
+        rect_mm=(float(part.min_rect_mm[0]), float(part.min_rect_mm[1])),
+        hull_area_mm2=float(outer.convex_hull.area),
+        runs_mm=straight_runs(ring),
+        part_number=normalise_code(text.part_number) if text and text.part_number else None,
+        title=normalise_code(text.title) if text and text.title else None,
+        material=text.material if text else None,
+        thickness_mm=thickness_mm or (text.thickness_mm if text else None),
+    )
+
+
+STRAIGHT_TURN_DEG = 0.5  # edges meeting at less than this are one straight run
+MIN_RUN_MM = 0.5
+
+
+def straight_runs(ring: np.ndarray) -> np.ndarray:
+    """Lengths of the outline's straight edges (collinear pieces merged), sorted.
+
+    A stretched side changes one or two of them and a different notch pattern changes
+    many, while where the loop starts, exploded or split lines and arcs drawn as bulges or
+    as ARC entities do not. Curves add no run (their flattening is not a design fact);
+    their shape is judged by the overlap."""
+    pts = ring[:-1] if np.allclose(ring[0], ring[-1]) else ring
+    seg = np.roll(pts, -1, axis=0) - pts
+    length = np.hypot(seg[:, 0], seg[:, 1])
+    keep = length > 1e-9
+    seg, length = seg[keep], length[keep]
+    if len(seg) < 3:
+        return np.zeros(0)
+    heading = np.arctan2(seg[:, 1], seg[:, 0])
+    turn = np.abs((heading - np.roll(heading, 1) + np.pi) % (2 * np.pi) - np.pi)  # before edge i
+    breaks = np.flatnonzero(turn > math.radians(STRAIGHT_TURN_DEG))
+    if not len(breaks):
+        return np.zeros(0)  # a circle: no straight edge at all
+    # Runs from one break to the next, wrapping around the loop.
+    order = np.roll(np.arange(len(seg)), -int(breaks[0]))
+    group = np.cumsum(turn[order] > math.radians(STRAIGHT_TURN_DEG)) - 1
+    runs = np.bincount(group, weights=length[order])
+    # A run is straight only if made of long pieces; a flattened arc is many short ones
+    # that each turn a little and would otherwise pass as "runs".
+    pieces = np.bincount(group)
+    runs = runs[
+        (runs >= MIN_RUN_MM) & ((pieces == 1) | (runs / np.maximum(pieces, 1) >= MIN_RUN_MM))
+    ]
+    return np.sort(runs)
+
+
+_DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\uff70-]+")
+
+
+def normalise_code(s: str) -> str:
+    """Part numbers as people type them: full-width, mixed case, odd dashes and spaces."""
+    s = unicodedata.normalize("NFKC", s).upper()
+    s = _DASHES.sub("-", s)
+    return re.sub(r"\s+", "", s)
+
+
+# Rounding for the canonical hash: far coarser than the floating-point noise of another
+# export or a unit change (1e-9 relative), far finer than any real design change.
+_HASH_MM = 0.05
+
+
+def _q(v: float, step: float) -> int:
+    return int(round(v / step))
+
+
+def geometry_hash(shape: Shape) -> str:
+    """One key for one part, whatever bytes, units, position, angle or mirror drew it.
+
+    Hashes quantities that are invariant under those changes: areas, contour length, the
+    minimum rectangle, and the sorted (diameter, distance from centroid, distance to the
+    nearest other cut-out) of every cut-out. Two different parts sharing all of these is
+    possible in principle (a mirror-asymmetric hole layout read as its mirror is the same
+    part here on purpose); the re-rank's alignment is the check that decides."""
+    c = shape.cutouts
+    rows = []
+    if len(c):
+        d_centre = np.hypot(c[:, 0], c[:, 1])
+        if len(c) > 1:
+            dist = np.hypot(c[:, None, 0] - c[None, :, 0], c[:, None, 1] - c[None, :, 1])
+            np.fill_diagonal(dist, np.inf)
+            nearest = dist.min(axis=1)
+        else:
+            nearest = np.zeros(1)
+        rows = sorted(
+            (_q(d, _HASH_MM), _q(r, 10 * _HASH_MM), _q(n, 10 * _HASH_MM))
+            for d, r, n in zip(c[:, 2], d_centre, nearest, strict=True)
+        )
+    key = (
+        "kumiai.shape/1",
+        _q(shape.outer_area_mm2, 1.0),
+        _q(shape.net_area_mm2, 1.0),
+        _q(shape.perimeter_mm, 10 * _HASH_MM),
+        _q(shape.rect_mm[0], 10 * _HASH_MM),
+        _q(shape.rect_mm[1], 10 * _HASH_MM),
+        tuple(rows),
+    )
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
