@@ -15,6 +15,8 @@ test: $(STAMP)
 # Benchmarks are not tests: they print figures for closing notes (needs ../shared/data).
 bench: $(STAMP)
 	$(BIN)/python bench/cad_corpus.py
+	$(BIN)/python bench/similar_search.py
+	$(BIN)/python bench/similar_speed.py
 	$(BIN)/python bench/quoting_speed.py
 	$(BIN)/python bench/scheduling_benchmarks.py
 	$(BIN)/python bench/allocation_group.py
