@@ -2,10 +2,13 @@
 
 Jobs are chains of operations, each on one of its eligible machines; jobs have release
 and due times and a weight for lateness; machines have downtime (breakdowns, and the
-hours a calendar says are closed, given the same way). Re-planning takes the current
-plan and the current time: what has started stays where it is, and every other
-operation pays a penalty for moving, so the new plan changes as little as it must.
-Times are integers in one unit (minutes, say) chosen by the caller.
+hours a working calendar says are closed: `closed_outside` turns shifts into those);
+machines may belong to different shops, and a job whose next operation is in another
+shop waits for the transport time between them. Re-planning takes the current plan and
+the current time: what has started stays where it is, and every other operation pays a
+penalty for moving, so the new plan changes as little as it must. Times are integers in
+one unit (minutes, say) chosen by the caller. An operation does not pause over a closed
+hour: it must fit in one open window (a laser job is not left half cut overnight).
 """
 
 from __future__ import annotations
@@ -51,16 +54,48 @@ class Schedule:
     moved: int = 0
 
 
+def closed_outside(open_windows: list[tuple[int, int]], horizon: int) -> list[tuple[int, int]]:
+    """The closed hours of a working calendar: everything in [0, horizon) outside the
+    open windows (shifts), as downtime windows."""
+    closed, t = [], 0
+    for a, b in sorted(open_windows):
+        if a > t:
+            closed.append((t, min(a, horizon)))
+        t = max(t, b)
+    if t < horizon:
+        closed.append((t, horizon))
+    return [(a, b) for a, b in closed if a < b]
+
+
+def shifts(
+    days: int, start: int, end: int, day: int = 1440, workdays: int = 5
+) -> list[tuple[int, int]]:
+    """Open windows of a day shift from `start` to `end` (minutes after midnight) on the
+    first `workdays` of every week, for `days` days."""
+    return [(d * day + start, d * day + end) for d in range(days) if d % 7 < workdays]
+
+
+def _travel(a: str, b: str, shop_of: dict[str, str], transport: dict[tuple[str, str], int]) -> int:
+    sa, sb = shop_of.get(a), shop_of.get(b)
+    if sa is None or sb is None or sa == sb:
+        return 0
+    return transport.get((sa, sb), 0)
+
+
 def check(
     jobs: list[Job],
     downtime: dict[str, list[tuple[int, int]]],
     slots: list[Slot],
     frozen: dict[tuple[str, int], Slot] | None = None,
+    shop_of: dict[str, str] | None = None,
+    transport: dict[tuple[str, str], int] | None = None,
 ) -> None:
+    shop_of, transport = shop_of or {}, transport or {}
     by_key = {(s.job, s.op): s for s in slots}
     busy: dict[str, list[tuple[int, int]]] = {m: list(w) for m, w in downtime.items()}
     for job in jobs:
         prev_end = job.release
+        prev_machine = None
         for k, alts in enumerate(job.ops):
             s = by_key.get((job.id, k))
             if s is None:
@@ -69,11 +104,12 @@ def check(
                 raise InfeasibleSolution(
                     f"{job.id} op {k}: {s.machine} for {s.end - s.start} not allowed"
                 )
-            if s.start < prev_end:
+            travel = _travel(prev_machine, s.machine, shop_of, transport) if prev_machine else 0
+            if s.start < prev_end + travel:
                 raise InfeasibleSolution(
-                    f"{job.id} op {k} starts before its release or predecessor"
+                    f"{job.id} op {k} starts before its release or predecessor (or its transport)"
                 )
-            prev_end = s.end
+            prev_end, prev_machine = s.end, s.machine
             busy.setdefault(s.machine, []).append((s.start, s.end))
     for machine, spans in busy.items():
         spans.sort()
@@ -86,7 +122,11 @@ def check(
 
 
 def dispatch(
-    jobs: list[Job], downtime: dict[str, list[tuple[int, int]]], now: int = 0
+    jobs: list[Job],
+    downtime: dict[str, list[tuple[int, int]]],
+    now: int = 0,
+    shop_of: dict[str, str] | None = None,
+    transport: dict[tuple[str, str], int] | None = None,
 ) -> list[Slot]:
     """What a foreman would do: jobs by due date (weight breaks ties), each operation on
     the eligible machine that finishes it first, skipping past downtime."""
@@ -102,11 +142,23 @@ def dispatch(
 
     for job in sorted(jobs, key=lambda j: (j.due if j.due is not None else 10**12, -j.weight)):
         ready = max(job.release, now)
+        last = None
         for k, alts in enumerate(job.ops):
-            start, machine, d = min((fit(m, ready, d), m, d) for m, d in alts)
+            start, machine, d = min(
+                (
+                    fit(
+                        m,
+                        ready + (_travel(last, m, shop_of or {}, transport or {}) if last else 0),
+                        d,
+                    ),
+                    m,
+                    d,
+                )
+                for m, d in alts
+            )
             out.append(Slot(job.id, k, machine, start, start + d))
             free[machine] = start + d
-            ready = start + d
+            ready, last = start + d, machine
     return out
 
 
@@ -121,9 +173,14 @@ def schedule(
     time_limit_s: float = 10.0,
     workers: int = 2,
     seed: int = 0,
+    shop_of: dict[str, str] | None = None,
+    transport: dict[tuple[str, str], int] | None = None,
 ) -> Schedule:
+    """`shop_of` maps machines to shops and `transport` gives the time from one shop to
+    another (missing pairs: no wait)."""
     started_at = time.perf_counter()
     downtime = downtime or {}
+    shop_of, transport = shop_of or {}, transport or {}
     # data
     prev = {(s.job, s.op): s for s in previous or []}
     # Started work stays, unless a new downtime window cuts through it: then it is redone.
@@ -133,9 +190,11 @@ def schedule(
         if s.start < now
         and not any(a < s.end and s.start < b for a, b in downtime.get(s.machine, []))
     }
-    horizon = max(
-        [j.release for j in jobs] + [e for w in downtime.values() for _, e in w] + [now]
-    ) + sum(max(d for _, d in alts) for j in jobs for alts in j.ops)
+    horizon = (
+        max([j.release for j in jobs] + [e for w in downtime.values() for _, e in w] + [now])
+        + sum(max(d for _, d in alts) for j in jobs for alts in j.ops)
+        + (max(transport.values(), default=0) * sum(len(j.ops) for j in jobs))
+    )
     # variables
     model = cp_model.CpModel()
     start: dict[tuple[str, int], cp_model.IntVar] = {}
@@ -181,6 +240,14 @@ def schedule(
     for job in jobs:
         for k in range(1, len(job.ops)):
             model.add(start[job.id, k] >= end[job.id, k - 1])
+            # Handing over to another shop: wait for the transport.
+            for ma, lit_a in pick[job.id, k - 1].items():
+                for mb, lit_b in pick[job.id, k].items():
+                    travel = _travel(ma, mb, shop_of, transport)
+                    if travel <= 0:
+                        continue
+                    lits = [lit for lit in (lit_a, lit_b) if lit is not None]
+                    model.add(start[job.id, k] >= end[job.id, k - 1] + travel).only_enforce_if(lits)
     # objective: weighted tardiness, makespan, and moves away from the previous plan
     terms: list[cp_model.LinearExprT] = []
     tard = {}
@@ -195,7 +262,7 @@ def schedule(
     model.add_max_equality(makespan, [end[j.id, len(j.ops) - 1] for j in jobs])
     terms.append(makespan_weight * makespan)
     if not prev:  # a fresh plan starts from the dispatcher's
-        for slot in dispatch(jobs, downtime, now):
+        for slot in dispatch(jobs, downtime, now, shop_of, transport):
             key = (slot.job, slot.op)
             model.add_hint(start[key], slot.start)
             hinted = pick[key].get(slot.machine)
@@ -227,7 +294,7 @@ def schedule(
             key = (job.id, k)
             machine = next(m for m, lit in pick[key].items() if lit is None or solver.value(lit))
             slots.append(Slot(job.id, k, machine, solver.value(start[key]), solver.value(end[key])))
-    check(jobs, downtime, slots, frozen)
+    check(jobs, downtime, slots, frozen, shop_of, transport)
     moved = sum(
         1
         for s in slots
