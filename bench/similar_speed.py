@@ -91,6 +91,10 @@ def first_stage(index: Index, sizes: list[int], queries: int, rng: np.random.Gen
         del fs
 
 
+def valid(p: Polygon) -> Polygon:
+    return p if p.is_valid else p.buffer(0)
+
+
 def rerank(index: Index, queries: int, rng: np.random.Generator) -> None:
     print("\nre-rank of 200 candidates (real corpus parts)")
     cold, warm, bare = [], [], []
@@ -114,8 +118,8 @@ def rerank(index: Index, queries: int, rng: np.random.Generator) -> None:
         for c in prepared:
             compare(q, c, any_size=True)
         any_cold.append(time.perf_counter() - t + (t1 - t - 0))
-        polys = [Polygon(s.polygon) for s in shapes]
-        pq = Polygon(e.shape.polygon)
+        polys = [valid(Polygon(s.polygon)) for s in shapes]
+        pq = valid(Polygon(e.shape.polygon))
         t = time.perf_counter()
         for p in polys:
             area(intersection(pq, p))
