@@ -127,3 +127,26 @@ def test_mendel90_openscad_sheet_has_no_units_and_polygon_holes():  # type: igno
     assert "UNITLESS_FILE" in [f.code for f in a.findings]
     holes = a.parts[0].holes
     assert holes and all(h.drawn_as == "polygon" for h in holes)
+
+
+@pytest.mark.parametrize("dx, dy", [(4321.123, -2870.5), (-5000.0, 4999.75), (0.1, 0.2)])
+def test_a_messy_sheet_moved_elsewhere_reads_exactly_the_same(tmp_path, dx, dy):  # type: ignore[no-untyped-def]
+    """This OpenSCAD sheet has overlapping lines, small gaps and a self-touching outline,
+    so its repairs hinge on near-equal distances; moving the drawing must not change
+    which repairs are made (it did, before chaining ran in the drawing's own frame)."""
+    import ezdxf
+    from ezdxf.math import Matrix44
+
+    src = path("nophead__Mendel90", "sturdy/sheets/frame_gantry.dxf")
+    doc = ezdxf.readfile(src)
+    for e in doc.modelspace():
+        e.transform(Matrix44.translate(dx, dy, 0))
+    doc.saveas(tmp_path / "moved.dxf")
+    a, b = analyze_file(src), analyze_file(tmp_path / "moved.dxf")
+    assert [f.code for f in a.findings] == [f.code for f in b.findings]
+    assert len(a.parts) == len(b.parts)
+    for pa, pb in zip(a.parts, b.parts, strict=True):
+        assert pa.pierce_count == pb.pierce_count
+        assert pa.cut_length_mm == pytest.approx(pb.cut_length_mm, rel=1e-9)
+        assert pa.net_area_mm2 == pytest.approx(pb.net_area_mm2, rel=1e-9)
+        assert pa.bbox_mm[0] + dx == pytest.approx(pb.bbox_mm[0], abs=1e-6)
