@@ -145,7 +145,8 @@ def _densify(ring: np.ndarray, step_mm: float) -> np.ndarray:
     pts = ring[:-1] if np.allclose(ring[0], ring[-1]) else ring
     nxt = np.roll(pts, -1, axis=0)
     counts = np.maximum(1, np.ceil(np.hypot(*(nxt - pts).T) / max(step_mm, 1e-9)).astype(int))
-    t = np.concatenate([np.arange(k) / k for k in counts])
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    t = (np.arange(int(counts.sum())) - first) / np.repeat(counts, counts)
     start = np.repeat(pts, counts, axis=0)
     return start + t[:, None] * (np.repeat(nxt, counts, axis=0) - start)
 
@@ -162,14 +163,22 @@ class Candidate:
         self.hash = shape.geometry_hash()
         self.rms = shape.rms_radius_mm
         self.poly = Polygon(shape.polygon)
-        rect = self.poly.minimum_rotated_rectangle
-        xs, ys = rect.exterior.coords.xy
-        sides = [(xs[k + 1] - xs[k], ys[k + 1] - ys[k]) for k in range(2)]
-        long_side = max(sides, key=lambda v: math.hypot(*v))
-        self.rect_angle = math.atan2(long_side[1], long_side[0])  # the long side's direction
         self.dense = _densify(shape.polygon, shape.perimeter_mm / len(shape.outline))
         self.dense_tree = cKDTree(self.dense)
         self._symmetric: bool | None = None
+        self._rect_angle: float | None = None
+
+    @property
+    def rect_angle(self) -> float:
+        """Direction of the minimum rectangle's long side (only "any size" asks, and only
+        of the query: not computed for every candidate)."""
+        if self._rect_angle is None:
+            rect = self.poly.minimum_rotated_rectangle
+            xs, ys = rect.exterior.coords.xy
+            sides = [(xs[k + 1] - xs[k], ys[k + 1] - ys[k]) for k in range(2)]
+            long_side = max(sides, key=lambda v: math.hypot(*v))
+            self._rect_angle = math.atan2(long_side[1], long_side[0])
+        return self._rect_angle
 
     @property
     def symmetric(self) -> bool:
