@@ -232,41 +232,90 @@ def greedy_plan(
         ),
     )
     for line in order:
-        route: list[tuple[str, int]] = []
-        for k, procs in enumerate(stages_of(line)):
-            choices = []
-            for shop in options[line.id, k]:
-                earliest, extra = 0, 0.0
-                if route:
-                    prev_sid, prev_p = route[-1]
-                    if prev_sid != shop.id:
-                        if (prev_sid, shop.id) not in transport:
-                            continue
-                        earliest = prev_p + transport[prev_sid, shop.id].periods
-                        extra = transport[prev_sid, shop.id].cost_jpy
-                    else:
-                        earliest = prev_p
-                for p in range(earliest, periods):
-                    late = max(0, p - line.due_period)
-                    price = (stage_cost(line, shop.id, procs) + extra) * weights.cost_per_jpy
-                    # Latest on-time period first keeps early capacity for tighter lines,
-                    # but a stage with more after it must leave them time.
-                    on_time_key = -p if (not late and k == len(stages_of(line)) - 1) else p
-                    choices.append(
-                        (price + late * weights.tardiness_per_period, on_time_key, shop.id, p)
-                    )
-            for _, _, sid, p in sorted(choices):
-                need = {proc: line.hours[sid].get(proc, 0.0) for proc in procs}
-                if all(room.get((sid, proc, p), 0.0) >= h for proc, h in need.items()):
-                    for proc, h in need.items():
-                        room[sid, proc, p] -= h
-                    route.append((sid, p))
-                    break
-            else:
-                return None
-        plan[line.id] = route
+        stages = stages_of(line)
+        route = _stagewise(line, stages, options, weights, transport, room, periods)
+        if len(stages) > 1:
+            # A splittable line may still be best made whole: try that too, keep the cheaper.
+            whole = _whole(line, stages, options, weights, room, periods)
+            if whole is not None and (route is None or whole[0] <= route[0]):
+                route = whole
+        if route is None:
+            return None
+        price, steps = route
+        for (sid, p), procs in zip(steps, stages, strict=True):
+            for proc in procs:
+                room[sid, proc, p] -= line.hours[sid].get(proc, 0.0)
+        plan[line.id] = steps
     _fill_floors(plan, shops, lines, periods, room)
     return plan
+
+
+Route = tuple[float, list[tuple[str, int]]]  # price, [(shop, period) per stage]
+
+
+def _stagewise(line, stages, options, weights, transport, room, periods) -> Route | None:  # type: ignore[no-untyped-def]
+    """Each stage to the cheapest reachable shop and period with room (room is only
+    read: the caller books the route it keeps)."""
+    used: dict[tuple[str, str, int], float] = {}
+    steps: list[tuple[str, int]] = []
+    total = 0.0
+    for k, procs in enumerate(stages):
+        choices = []
+        for shop in options[line.id, k]:
+            earliest, extra = 0, 0.0
+            if steps:
+                prev_sid, prev_p = steps[-1]
+                if prev_sid != shop.id:
+                    if (prev_sid, shop.id) not in transport:
+                        continue
+                    earliest = prev_p + transport[prev_sid, shop.id].periods
+                    extra = transport[prev_sid, shop.id].cost_jpy
+                else:
+                    earliest = prev_p
+            for p in range(earliest, periods):
+                late = max(0, p - line.due_period) if k == len(stages) - 1 else 0
+                price = (stage_cost(line, shop.id, procs) + extra) * weights.cost_per_jpy
+                # Latest on-time period first keeps early capacity for tighter lines, but
+                # a stage with more after it must leave them time.
+                key = -p if (not late and k == len(stages) - 1) else p
+                choices.append((price + late * weights.tardiness_per_period, key, shop.id, p))
+        for cost, _, sid, p in sorted(choices):
+            need = {proc: line.hours[sid].get(proc, 0.0) for proc in procs}
+            if all(
+                room.get((sid, proc, p), 0.0) - used.get((sid, proc, p), 0.0) >= h
+                for proc, h in need.items()
+            ):
+                for proc, h in need.items():
+                    used[sid, proc, p] = used.get((sid, proc, p), 0.0) + h
+                steps.append((sid, p))
+                total += cost
+                break
+        else:
+            return None
+    return total, steps
+
+
+def _whole(line, stages, options, weights, room, periods) -> Route | None:  # type: ignore[no-untyped-def]
+    """The line made whole at one shop in one period: the cheapest that has room."""
+    shops = [
+        s for s in options[line.id, 0] if all(s in options[line.id, k] for k in range(len(stages)))
+    ]
+    choices = []
+    for shop in shops:
+        for p in range(periods):
+            late = max(0, p - line.due_period)
+            price = (
+                line.cost_jpy[shop.id] * weights.cost_per_jpy + late * weights.tardiness_per_period
+            )
+            choices.append((price, -p if not late else p, shop.id, p))
+    for price, _, sid, p in sorted(choices):
+        if all(
+            room.get((sid, proc, p), 0.0) >= h
+            for proc, h in line.hours[sid].items()
+            if proc in line.processes
+        ):
+            return price, [(sid, p)] * len(stages)
+    return None
 
 
 def _fill_floors(

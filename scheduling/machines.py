@@ -13,6 +13,7 @@ hour: it must fit in one open window (a laser job is not left half cut overnight
 
 from __future__ import annotations
 
+import bisect
 import time
 from dataclasses import dataclass, field
 
@@ -121,6 +122,16 @@ def check(
             raise InfeasibleSolution(f"{key} had started and was moved")
 
 
+def _merged(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(windows):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
 def dispatch(
     jobs: list[Job],
     downtime: dict[str, list[tuple[int, int]]],
@@ -129,16 +140,26 @@ def dispatch(
     transport: dict[tuple[str, str], int] | None = None,
 ) -> list[Slot]:
     """What a foreman would do: jobs by due date (weight breaks ties), each operation on
-    the eligible machine that finishes it first, skipping past downtime."""
-    free: dict[str, int] = {}
+    the eligible machine that finishes it first, in the earliest gap that holds it
+    (between bookings and around downtime), so a job released late does not hold up the
+    machine for the jobs before it."""
+    # Merged, so the spans on a machine never overlap and the one just before a time is
+    # the only one that can cover it (bookings never overlap anything either).
+    busy: dict[str, list[tuple[int, int]]] = {m: _merged(w) for m, w in downtime.items()}
     out = []
 
     def fit(machine: str, earliest: int, d: int) -> int:
-        t = max(earliest, free.get(machine, 0))
-        for a, b in sorted(downtime.get(machine, [])):
-            if t < b and a < t + d:
-                t = b
+        t = earliest
+        spans = busy.get(machine, [])
+        # Skip the bookings that end before `earliest`, then walk the gaps.
+        for a, b in spans[max(0, bisect.bisect_left(spans, (earliest, earliest)) - 1) :]:
+            if t + d <= a:
+                break
+            t = max(t, b)
         return t
+
+    def book(machine: str, a: int, b: int) -> None:
+        bisect.insort(busy.setdefault(machine, []), (a, b))
 
     for job in sorted(jobs, key=lambda j: (j.due if j.due is not None else 10**12, -j.weight)):
         ready = max(job.release, now)
@@ -157,7 +178,7 @@ def dispatch(
                 for m, d in alts
             )
             out.append(Slot(job.id, k, machine, start, start + d))
-            free[machine] = start + d
+            book(machine, start, start + d)
             ready, last = start + d, machine
     return out
 

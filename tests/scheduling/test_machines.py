@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduling.machines import Job, Slot, check, schedule
+from scheduling.machines import Job, Slot, check, dispatch, schedule
 from scheduling.solver import InfeasibleSolution
 
 
@@ -71,3 +71,17 @@ def test_checker_catches_each_kind_of_violation():  # type: ignore[no-untyped-de
     for slots, down, frozen in cases:
         with pytest.raises(InfeasibleSolution):
             check(jobs, down, slots, frozen)
+
+
+def test_the_dispatcher_fills_gaps_and_skips_overlapping_downtime():  # type: ignore[no-untyped-def]
+    """By hand: J1 (due first) is released at 100 and takes M 100–130. J2, released at 0,
+    fits before it (0–40) instead of queueing after it. Downtime 200–260 and 250–300
+    overlap: J3's 60 minutes released at 180 cannot start before 300 (180–200 is too
+    short)."""
+    jobs = [
+        Job("J1", ((("M", 30),),), release=100, due=130),
+        Job("J2", ((("M", 40),),), release=0, due=500),
+        Job("J3", ((("M", 60),),), release=180, due=600),
+    ]
+    slots = {s.job: (s.start, s.end) for s in dispatch(jobs, {"M": [(250, 300), (200, 260)]})}
+    assert slots == {"J1": (100, 130), "J2": (0, 40), "J3": (300, 360)}
