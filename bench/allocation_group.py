@@ -115,7 +115,7 @@ def replan(name, shops, lines, periods, quick, weights, transport=None) -> None:
             declined,
             periods,
             w,
-            time_limit_s=4.8,
+            time_limit_s=4.5,
             transport=transport,
             previous=quick.placements,
         )
@@ -135,7 +135,7 @@ def main() -> None:
     weights = Weights(move_per_stage=20000.0)
     t = time.perf_counter()
     quick = allocate(
-        shops, lines, periods, weights, time_limit_s=4.8
+        shops, lines, periods, weights, time_limit_s=4.5
     )  # wall time, model building included
     wall = time.perf_counter() - t
     long = allocate(shops, lines, periods, weights, time_limit_s=args.long)
@@ -145,7 +145,7 @@ def main() -> None:
     shops2, lines2, transport = with_splits(shops, lines)
     n_split = sum(line.splittable for line in lines2)
     t = time.perf_counter()
-    quick = allocate(shops2, lines2, periods, weights, time_limit_s=4.8, transport=transport)
+    quick = allocate(shops2, lines2, periods, weights, time_limit_s=4.5, transport=transport)
     wall = time.perf_counter() - t
     long = allocate(shops2, lines2, periods, weights, time_limit_s=args.long, transport=transport)
     report(f"{n_split} splittable lines, transport, 2 % floors", quick, long, wall)

@@ -99,19 +99,35 @@ def _peaks(cost: np.ndarray, k: int) -> list[int]:
     return [int(i) for i in idx[np.argsort(cost[idx])][:k]]
 
 
-def match_runs(a: np.ndarray, b: np.ndarray) -> int:
-    """How many of two sorted run-length lists pair up one-to-one within tolerance."""
-    i = j = matched = 0
+def _pair_runs(a: np.ndarray, b: np.ndarray) -> list[tuple[int, int]]:
+    """One-to-one pairs (i, j) of two sorted run-length lists, equal within tolerance."""
+    i = j = 0
+    pairs = []
     while i < len(a) and j < len(b):
         if abs(a[i] - b[j]) <= max(RUN_ABS_MM, RUN_REL * max(a[i], b[j])):
-            matched += 1
+            pairs.append((i, j))
             i += 1
             j += 1
         elif a[i] < b[j]:
             i += 1
         else:
             j += 1
-    return matched
+    return pairs
+
+
+def match_runs(a: np.ndarray, b: np.ndarray) -> int:
+    """How many of two sorted run-length lists pair up one-to-one within tolerance."""
+    return len(_pair_runs(a, b))
+
+
+def match_runs_either(a: np.ndarray, scale: float, b: np.ndarray) -> int:
+    """For "any size": in a size series the features keep their length while the sides
+    grow, so a run may match as drawn or scaled. Pairs as drawn first, then the rest
+    scaled (both lists sorted)."""
+    first = _pair_runs(a, b)
+    rest_a = np.delete(a, [i for i, _ in first])
+    rest_b = np.delete(b, [j for _, j in first])
+    return len(first) + len(_pair_runs(rest_a * scale, rest_b))
 
 
 def match_cutouts(a: np.ndarray, b: np.ndarray, tol_mm: float) -> list[tuple[int, int, float]]:
@@ -370,6 +386,8 @@ def fitted(q: Candidate, c: Shape) -> tuple[Candidate, float, float]:
     qs = q.shape
     sx = c.rect_mm[0] / max(qs.rect_mm[0], 1e-9)
     sy = c.rect_mm[1] / max(qs.rect_mm[1], 1e-9)
+    if abs(sx - 1) < 1e-9 and abs(sy - 1) < 1e-9:
+        return q, 1.0, 1.0  # already the candidate's size: resampling would only add noise
     r = _rot(-q.rect_angle)
     m = r.T @ np.diag([sx, sy]) @ r  # stretch along the query's rectangle axes, then back
     polygon = qs.polygon @ m.T
@@ -444,14 +462,15 @@ def compare(
     _, r, t = best[mirrored]
     # Report a mirror only when it mattered: a symmetric part fits both ways.
     shown_mirror = mirrored and best[True][0] > best[False][0] + 0.01
-    return _finish(q, c, mirrored, r, t, _hole_tolerance(c.rms), shown_mirror, original, stretch)
+    return _finish(
+        q, c, mirrored, r, t, _hole_tolerance(c.rms), shown_mirror, original, stretch, any_size
+    )
 
 
-def _finish(q, c, mirrored, r, t, tol, shown_mirror, original, stretch) -> Match:  # type: ignore[no-untyped-def]
+def _finish(q, c, mirrored, r, t, tol, shown_mirror, original, stretch, any_size) -> Match:  # type: ignore[no-untyped-def]
     """Final measures at the chosen placement. In "any size" mode `q` is the query fitted
     to the candidate's rectangle and `original` the query as drawn."""
     qs, cs = q.shape, c.shape
-    any_size = original is not q
     sx, sy = stretch
     poly_q = (_mirror(qs.polygon) if mirrored else qs.polygon) @ r.T + t
     pq = Polygon(poly_q)
@@ -482,7 +501,9 @@ def _finish(q, c, mirrored, r, t, tol, shown_mirror, original, stretch) -> Match
         # Features keep their size across a size series while the sides grow: count
         # straight edges and hole diameters equal as drawn too, and charge for changing
         # the proportions (a square is not "any size" of a strip).
-        runs_same = max(runs_same, match_runs(original.shape.runs_mm, cs.runs_mm))
+        runs_same = max(
+            runs_same, match_runs_either(original.shape.runs_mm, math.sqrt(sx * sy), cs.runs_mm)
+        )
         if m:
             ref = np.sort(cs.cutouts[:, 2])
             same_d = max(
