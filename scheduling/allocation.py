@@ -670,7 +670,9 @@ class _Problem:
                     model.add_hint(var, max(0, what[2] - hinted.get(what[1], 0)))
                 else:
                     model.add_hint(var, abs(hinted.get(what[1], 0) - what[2]))
-        solver, status = run(model, max(0.0, deadline - time.perf_counter()), workers, seed)
+        # Leave a little of the budget for reading, checking and explaining the answer.
+        left = deadline - time.perf_counter()
+        solver, status = run(model, max(0.0, left - min(0.5, 0.1 * max(left, 0.0))), workers, seed)
         name = STATUS.get(status, "unknown")
         if (
             status not in (cp_model.OPTIMAL, cp_model.FEASIBLE)
