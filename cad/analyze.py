@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from shapely.geometry import Polygon
 
 from . import tolerances as tol
-from .chain import Chained, Loop, chain
+from .chain import chain
 from .errors import CadError
 from .extract import Extracted, extract
 from .findings import finding
@@ -55,46 +54,6 @@ def _scale(edge: Edge, k: float) -> Edge:
     )
 
 
-# Chaining decides between near-equal gaps and overlaps; float noise must not decide
-# them differently for the same part drawn elsewhere. In the part's own frame (origin at
-# the lowest corner of its extent) and on a 1e-9 mm grid, a moved copy has the very same
-# numbers (the move's rounding noise is ~1e-12 mm at 5 m from the origin).
-SNAP_MM = 1e-9
-
-
-def _shift(edge: Edge, d: np.ndarray, snap: bool = False) -> Edge:
-    pts = edge.pts + d
-    if snap:
-        pts = np.round(pts / SNAP_MM) * SNAP_MM
-    return replace(
-        edge,
-        pts=pts,
-        center=None if edge.center is None else (edge.center[0] + d[0], edge.center[1] + d[1]),
-    )
-
-
-def _chain_in_own_frame(edges: list[Edge]) -> Chained:
-    origin = np.vstack([e.pts for e in edges]).min(axis=0)
-    chained = chain([_shift(e, -origin, snap=True) for e in edges])
-    back = origin  # results go back to the drawing's coordinates
-
-    def loop_back(loop: Loop) -> Loop:
-        return replace(loop, edges=[_shift(e, back) for e in loop.edges], pts=loop.pts + back)
-
-    return Chained(
-        [loop_back(lp) for lp in chained.loops],
-        [[_shift(e, back) for e in seq] for seq in chained.open_chains],
-        [
-            f
-            if f.location is None
-            else replace(
-                f, location=(round(f.location[0] + back[0], 3), round(f.location[1] + back[1], 3))
-            )
-            for f in chained.findings
-        ],
-    )
-
-
 def _extent(edges: list[Edge]) -> float:
     pts = np.vstack([e.pts for e in edges])
     return float(np.ptp(pts, axis=0).max())
@@ -136,7 +95,7 @@ def analyze_loaded(
     if time.monotonic() - started > limits.max_seconds:
         raise CadError("TIMEOUT", f"(over {limits.max_seconds:.0f} s)")
 
-    chained = _chain_in_own_frame(sane)
+    chained = chain(sane)
     findings += chained.findings
     for t in ex.texts:
         t.x, t.y = t.x * k, t.y * k

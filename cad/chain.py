@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
+from shapely import STRtree
 
 from . import tolerances as tol
 from .findings import finding
@@ -142,23 +146,93 @@ def _merge_run(run: list[tuple[float, float, Edge]]) -> list[Edge]:
     ]
 
 
+# Chaining decides between near-equal gaps, overlaps and directions, and groups lines on
+# grids; float noise must not decide those differently for the same part drawn elsewhere
+# or with a frame around it. So each neighbourhood of edges (those within the repair gap
+# of each other) is chained in its own frame, origin at its lowest corner, on a 1e-9 mm
+# grid: a moved copy then has the very same numbers (a move's rounding noise is ~1e-12 mm
+# at 5 m from the origin), and a frame or title block is another neighbourhood.
+SNAP_MM = 1e-9
+
+
 def chain(edges: list[Edge]) -> Chained:
+    loops: list[Loop] = []
+    open_chains: list[list[Edge]] = []
+    gaps: list[Finding] = []
+    tiny = dropped = 0
+    saved = 0.0
+    for group in _neighbourhoods(edges):
+        members = [edges[i] for i in group]
+        origin = np.vstack([e.pts for e in members]).min(axis=0)
+        here, counts = _chain_here([_shift(e, -origin, snap=True) for e in members])
+        tiny, dropped, saved = tiny + counts[0], dropped + counts[1], saved + counts[2]
+        loops += [_loop_shifted(lp, origin) for lp in here.loops]
+        open_chains += [[_shift(e, origin) for e in seq] for seq in here.open_chains]
+        gaps += [
+            f
+            if f.location is None
+            else replace(
+                f,
+                location=(round(f.location[0] + origin[0], 3), round(f.location[1] + origin[1], 3)),
+            )
+            for f in here.findings
+        ]
+    findings: list[Finding] = []
+    if tiny:
+        findings.append(finding("ZERO_LENGTH", tiny))
+    if dropped:
+        findings.append(finding("DUPLICATE_SEGMENTS", dropped))
+    if saved > tol.JOIN_MM:
+        findings.append(finding("OVERLAPPING_SEGMENTS", saved))
+    return Chained(loops, open_chains, findings + gaps)
+
+
+def _neighbourhoods(edges: list[Edge]) -> list[list[int]]:
+    """Groups of edges that could touch: boxes grown by the repair gap, overlapping, taken
+    transitively. In the drawing's order, so the result does not depend on the numbers."""
+    if not edges:
+        return []
+    lo = np.array([e.pts.min(axis=0) for e in edges]) - tol.REPAIR_GAP_MM
+    hi = np.array([e.pts.max(axis=0) for e in edges]) + tol.REPAIR_GAP_MM
+    boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
+    a, b = STRtree(boxes).query(boxes, predicate="intersects")
+    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(edges), len(edges)))
+    _, label = connected_components(graph, directed=False)
+    groups: dict[int, list[int]] = {}
+    for i, g in enumerate(label):
+        groups.setdefault(int(g), []).append(i)
+    return list(groups.values())
+
+
+def _shift(edge: Edge, d: np.ndarray, snap: bool = False) -> Edge:
+    pts = edge.pts + d
+    if snap:
+        pts = np.round(pts / SNAP_MM) * SNAP_MM
+    return replace(
+        edge,
+        pts=pts,
+        center=None if edge.center is None else (edge.center[0] + d[0], edge.center[1] + d[1]),
+    )
+
+
+def _loop_shifted(loop: Loop, d: np.ndarray) -> Loop:
+    return replace(loop, edges=[_shift(e, d) for e in loop.edges], pts=loop.pts + d)
+
+
+def _chain_here(edges: list[Edge]) -> tuple[Chained, tuple[int, int, float]]:
+    """Chain one neighbourhood: its loops, open chains and closed gaps, and the counts of
+    tiny, duplicate and overlapping pieces (reported once for the whole drawing)."""
     findings: list[Finding] = []
     tiny = [e for e in edges if e.length_mm < tol.TINY_MM and not e.closed]
     edges = [e for e in edges if e.length_mm >= tol.TINY_MM or e.closed]
-    if tiny:
-        findings.append(finding("ZERO_LENGTH", len(tiny)))
     edges, dropped = drop_duplicates(edges)
-    if dropped:
-        findings.append(finding("DUPLICATE_SEGMENTS", dropped))
     edges, saved = merge_overlapping_lines(edges)
-    if saved > tol.JOIN_MM:
-        findings.append(finding("OVERLAPPING_SEGMENTS", saved))
+    counts = (len(tiny), dropped, saved)
 
     loops = [Loop([e], _closed(e.pts), e.length_mm) for e in edges if e.closed]
     open_edges = [e for e in edges if not e.closed]
     if not open_edges:
-        return Chained(loops, [], findings)
+        return Chained(loops, [], findings), counts
 
     ends = np.vstack([np.vstack([e.start, e.end]) for e in open_edges])
     node = _cluster(ends, tol.JOIN_MM)
@@ -205,7 +279,7 @@ def chain(edges: list[Edge]) -> Chained:
     still_open = _join_nearby_chains(still_open, loops, findings)
     for seq in still_open:
         open_chains.append(seq)
-    return Chained(loops, open_chains, findings)
+    return Chained(loops, open_chains, findings), counts
 
 
 def _join_nearby_chains(

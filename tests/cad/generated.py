@@ -144,9 +144,10 @@ def add_frame(msp, corners) -> None:  # type: ignore[no-untyped-def]
     msp.add_linear_dim(base=(x0, y1 + 0.1 * size), p1=(x0, y1), p2=(x1, y1)).render()
     m = 0.3 * size
     fx0, fy0, fx1, fy1 = x0 - m, y0 - m - 0.3 * size, x1 + m, y1 + m
-    msp.add_lwpolyline([(fx0, fy0), (fx1, fy0), (fx1, fy1), (fx0, fy1)], close=True)
+    rect = msp.add_polyline2d if msp.doc.dxfversion < "AC1015" else msp.add_lwpolyline  # R12
+    rect([(fx0, fy0), (fx1, fy0), (fx1, fy1), (fx0, fy1)], close=True)
     cw, ch = 0.4 * size, 0.08 * size
     for row, text in enumerate(["品名: ブラケット", "DRAWN K. SATO", "SCALE 1:1"]):
         cx, cy = fx1 - cw, fy0 + row * ch
-        msp.add_lwpolyline([(cx, cy), (cx + cw, cy), (cx + cw, cy + ch), (cx, cy + ch)], close=True)
+        rect([(cx, cy), (cx + cw, cy), (cx + cw, cy + ch), (cx, cy + ch)], close=True)
         msp.add_text(text, height=0.3 * ch).set_placement((cx + 0.05 * cw, cy + 0.3 * ch))

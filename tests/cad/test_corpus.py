@@ -150,3 +150,24 @@ def test_a_messy_sheet_moved_elsewhere_reads_exactly_the_same(tmp_path, dx, dy):
         assert pa.cut_length_mm == pytest.approx(pb.cut_length_mm, rel=1e-9)
         assert pa.net_area_mm2 == pytest.approx(pb.net_area_mm2, rel=1e-9)
         assert pa.bbox_mm[0] + dx == pytest.approx(pb.bbox_mm[0], abs=1e-6)
+
+
+def test_a_messy_sheet_in_a_frame_with_a_title_block_reads_the_same(tmp_path):  # type: ignore[no-untyped-def]
+    """The frame and title block are drawn far from the part; the part's repairs must not
+    change because the drawing's extent now starts somewhere else."""
+    import ezdxf
+    from ezdxf import bbox
+
+    from tests.cad.generated import add_frame
+
+    src = path("nophead__Mendel90", "sturdy/sheets/frame_gantry.dxf")
+    doc = ezdxf.readfile(src)
+    box = bbox.extents(doc.modelspace(), fast=True)
+    add_frame(doc.modelspace(), [box.extmin.vec2, box.extmax.vec2])
+    doc.saveas(tmp_path / "framed.dxf")
+    a, b = analyze_file(src), analyze_file(tmp_path / "framed.dxf")
+    pa = max(a.parts, key=lambda p: p.net_area_mm2)
+    pb = max(b.parts, key=lambda p: p.net_area_mm2)
+    assert pa.pierce_count == pb.pierce_count
+    assert pa.cut_length_mm == pytest.approx(pb.cut_length_mm, rel=1e-9)
+    assert pa.net_area_mm2 == pytest.approx(pb.net_area_mm2, rel=1e-9)
