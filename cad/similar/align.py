@@ -32,6 +32,7 @@ W_OUTLINE = W_IOU + W_CONTOUR  # the outline's share when the angle is being sea
 RUN_REL, RUN_ABS_MM = 0.01, 0.2  # two runs are equal within 1 % or 0.2 mm
 REFINE_FROM = 0.5
 REFINE_STEPS = 3
+EXACT_FIT = 0.999  # a first-pass score this high needs no refining and no mirror
 SHIFT_HOLES, SHIFT_MAX = 8, 64  # offsets tried from hole pairs (see _Placer.shift)
 SHIFT_FROM = 0.1  # below this first score a candidate is not a variant of the query
 OUTLINE_KERNEL = 0.03  # mean outline distance, as a share of the RMS radius, that scores 1/e
@@ -439,6 +440,8 @@ def compare(
         scores = placer.scores(rs, np.zeros((len(rs), 2)))
         k = int(np.argmax(scores))
         first[mirrored] = (float(scores[k]), rs[k], placer)
+        if scores[k] >= EXACT_FIT:
+            break  # the plain placement already fits: its mirror cannot do better
     for mirrored, (score, r, placer) in first.items():
         t = np.zeros(2)
         if score < first.get(not mirrored, (0.0,))[0] - 0.05:  # far behind: cannot win
@@ -448,7 +451,7 @@ def compare(
             t, score = placer.shift(r, score)
         # Refining moves a score by a few hundredths: not worth it for a candidate that is
         # not a near match anyway.
-        if score >= REFINE_FROM:
+        if REFINE_FROM <= score < EXACT_FIT:
             score, near = placer.score_and_nearest(r, t)
             for _ in range(REFINE_STEPS):
                 r2, t2 = placer.refine(r, t, near)
