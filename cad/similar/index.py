@@ -10,7 +10,10 @@ Postgres/pgvector can take the same vectors later."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -105,6 +108,8 @@ class Index:
             np.array([d.text for d in descs], dtype=np.float32).reshape(-1, TEXT_DIM),
         )
         self._cands: dict[int, Candidate] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_workers = 1
 
     def candidate(self, i: int) -> Candidate:
         c = self._cands.get(i)
@@ -120,14 +125,38 @@ class Index:
         candidates: int = DEFAULT_CANDIDATES,
     ) -> list[Result]:
         idx, dist = self.first.search(describe(shape), candidates, any_size)
-        q = Candidate(shape)
+        rows = [int(i) for i in idx]
+        if self._pool is not None and len(rows) > 1:
+            n = self._pool_workers
+            parts = self._pool.map(_rerank_here, [(shape, rows[w::n], any_size) for w in range(n)])
+            matches = dict(m for part in parts for m in part)
+        else:
+            matches = dict(self.rerank(shape, rows, any_size))
         results = []
-        for i, d in zip(idx, dist, strict=True):
-            e = self.entries[int(i)]
-            m = compare(q, self.candidate(int(i)), any_size)
-            results.append(Result(int(i), e.path, e.part, m.score, m, float(d)))
+        for i, d in zip(rows, dist, strict=True):
+            e, m = self.entries[i], matches[i]
+            results.append(Result(i, e.path, e.part, m.score, m, float(d)))
         results.sort(key=lambda r: (-r.score, r.distance))
         return results[:k]
+
+    def rerank(self, shape: Shape, rows: list[int], any_size: bool) -> list[tuple[int, Match]]:
+        q = Candidate(shape)
+        return [(i, compare(q, self.candidate(i), any_size)) for i in rows]
+
+    def parallel(self, workers: int = 2) -> Index:
+        """Re-rank in `workers` processes (forked now, each holding this index and its
+        prepared candidates): a long-running server's way to use every core."""
+        global _SERVED
+        _SERVED = self
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        self._pool_workers = workers
+        list(self._pool.map(_warm, range(workers)))  # fork them now, not on the first query
+        return self
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     # --- persistence -------------------------------------------------------------------
 
@@ -230,6 +259,18 @@ class Index:
             )
             entries.append(Entry(m["path"], m["part"], shape))
         return cls(entries, meta.get("skipped", []))
+
+
+_SERVED: Index | None = None  # the index a re-rank worker process serves (inherited by fork)
+
+
+def _warm(_: int) -> int:
+    return os.getpid()
+
+
+def _rerank_here(job: tuple[Shape, list[int], bool]) -> list[tuple[int, Match]]:
+    assert _SERVED is not None
+    return _SERVED.rerank(*job)
 
 
 def build(items: Iterable[tuple[str, int, Shape]], skipped: Sequence[dict] = ()) -> Index:

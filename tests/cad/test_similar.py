@@ -311,3 +311,21 @@ def test_an_index_reads_back_to_the_same_answers(tmp_path):  # type: ignore[no-u
     (tmp_path / "bad.npz").write_bytes(b"not an index")
     with pytest.raises(ValueError):
         Index.load(tmp_path / "bad.npz")
+
+
+def test_re_ranking_in_two_processes_gives_the_same_answer(tmp_path):  # type: ignore[no-untyped-def]
+    items = [
+        ("a.dxf", 0, plate(tmp_path / "a.dxf")),
+        ("b.dxf", 0, plate(tmp_path / "b.dxf", holes=((50, 25, 20),))),
+        ("c.dxf", 0, disc(tmp_path / "c.dxf", 60)),
+        ("d.dxf", 0, plate(tmp_path / "d.dxf", w=120)),
+    ]
+    q = plate(tmp_path / "q.dxf", holes=((15, 15, 10), (85, 35, 10)))
+    index = build(items)
+    serial = [(r.path, round(r.score, 9), r.match.explanation) for r in index.query(q, k=4)]
+    index.parallel(2)
+    try:
+        parallel = [(r.path, round(r.score, 9), r.match.explanation) for r in index.query(q, k=4)]
+    finally:
+        index.close()
+    assert parallel == serial
