@@ -32,6 +32,7 @@ W_OUTLINE = W_IOU + W_CONTOUR  # the outline's share when the angle is being sea
 RUN_REL, RUN_ABS_MM = 0.01, 0.2  # two runs are equal within 1 % or 0.2 mm
 REFINE_FROM = 0.5
 REFINE_STEPS = 3
+PROBE_STEP = 8  # every 8th of the 128 refinement points (16) scores a placement
 EXACT_FIT = 0.999  # a first-pass score this high needs no refining and no mirror
 SHIFT_HOLES, SHIFT_MAX = 8, 64  # offsets tried from hole pairs (see _Placer.shift)
 SHIFT_FROM = 0.1  # below this first score a candidate is not a variant of the query
@@ -286,7 +287,7 @@ class _Placer:
         self.mirrored = mirrored
         self.pts = _mirror(qs.outline) if mirrored else qs.outline
         self.src = self.pts[::2]  # the refinement's sample
-        self.probe = self.src[::4]  # the scoring's sample
+        self.probe = self.src[::PROBE_STEP]  # the scoring's sample
         cut = qs.cutouts.copy()
         if len(cut):
             cut[:, :2] = _mirror(cut[:, :2]) if mirrored else cut[:, :2]
@@ -320,7 +321,9 @@ class _Placer:
         """The score of one placement and, from the same lookup, the nearest contour
         points of the refinement's sample (whose every 4th point is the probe)."""
         dist, near = self.c.nearest(self.src @ r.T + t)
-        return float(self._combine(dist[::4].mean(keepdims=True), r[None], t[None])[0]), near
+        return float(
+            self._combine(dist[::PROBE_STEP].mean(keepdims=True), r[None], t[None])[0]
+        ), near
 
     def _combine(self, dist: np.ndarray, rs: np.ndarray, ts: np.ndarray) -> np.ndarray:
         h = len(rs)
