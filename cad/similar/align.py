@@ -390,8 +390,6 @@ def fitted(q: Candidate, c: Shape) -> tuple[Candidate, float, float]:
     qs = q.shape
     sx = c.rect_mm[0] / max(qs.rect_mm[0], 1e-9)
     sy = c.rect_mm[1] / max(qs.rect_mm[1], 1e-9)
-    if abs(sx - 1) < 1e-9 and abs(sy - 1) < 1e-9:
-        return q, 1.0, 1.0  # already the candidate's size: resampling would only add noise
     r = _rot(-q.rect_angle)
     m = r.T @ np.diag([sx, sy]) @ r  # stretch along the query's rectangle axes, then back
     polygon = qs.polygon @ m.T
@@ -401,7 +399,7 @@ def fitted(q: Candidate, c: Shape) -> tuple[Candidate, float, float]:
         cut[:, 2] *= math.sqrt(sx * sy)
     shape = replace(
         qs,
-        outline=resample(qs.outline @ m.T),
+        outline=resample(polygon),  # from the contour itself: resampling samples adds noise
         polygon=polygon,
         cutouts=cut,
         outer_area_mm2=qs.outer_area_mm2 * sx * sy,
