@@ -24,7 +24,7 @@ from shapely import Polygon, area, intersection
 
 from cad.similar.align import Candidate, compare
 from cad.similar.collect import dxf_files, index_directory
-from cad.similar.descriptor import Descriptor
+from cad.similar.descriptor import Descriptor, describe
 from cad.similar.index import FirstStage, Index
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -101,8 +101,6 @@ def rerank(index: Index, queries: int, rng: np.random.Generator) -> None:
     any_cold = []
     for qi in rng.choice(len(index.entries), queries, replace=False):
         e = index.entries[int(qi)]
-        from cad.similar.descriptor import describe
-
         cand, _ = index.first.search(describe(e.shape), 200)
         shapes = [index.entries[int(i)].shape for i in cand]
         t = time.perf_counter()

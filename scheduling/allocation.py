@@ -384,12 +384,12 @@ def allocate(
     re-plan: stages that move to another shop or period pay `weights.move_*`."""
     started = time.perf_counter()
     transport = transport or {}
-    explanation = _explain_without_solver(shops, lines, transport)
+    options = _options(shops, lines)
+    explanation = _explain_without_solver(shops, lines, transport, options)
     if explanation:
         return Allocation(
             "infeasible", None, None, None, time.perf_counter() - started, [], explanation
         )
-    options = _options(shops, lines)
     prev = {p.line: p for p in previous or []}
     start = greedy_plan(shops, lines, periods, options, weights, transport)
     problem = _Problem(shops, lines, periods, weights, options, transport, prev)
@@ -403,7 +403,7 @@ def allocate(
         result.explanation = stretched.explanation or [
             "no plan exists, and no single capacity explains it"
         ]
-    result.explanation = _floor_warnings(shops, lines) + result.explanation
+    result.explanation = _floor_warnings(shops, lines, options) + result.explanation
     result.time_s = time.perf_counter() - started
     return result
 
@@ -422,7 +422,10 @@ def _options(shops: list[Shop], lines: list[Line]) -> dict[tuple[str, int], list
 
 
 def _explain_without_solver(
-    shops: list[Shop], lines: list[Line], transport: dict[tuple[str, str], Transport]
+    shops: list[Shop],
+    lines: list[Line],
+    transport: dict[tuple[str, str], Transport],
+    options: dict[tuple[str, int], list[Shop]],
 ) -> list[str]:
     """Lines nobody can make, pins that cannot hold, split routes with no transport."""
     explanation = []
@@ -446,7 +449,6 @@ def _explain_without_solver(
                 break
     if explanation:
         return explanation
-    options = _options(shops, lines)
     for line in lines:
         stages = stages_of(line)
         reach = {s.id for s in options[line.id, 0]}
@@ -467,7 +469,9 @@ def _explain_without_solver(
     return explanation
 
 
-def _floor_warnings(shops: list[Shop], lines: list[Line]) -> list[str]:
+def _floor_warnings(
+    shops: list[Shop], lines: list[Line], options: dict[tuple[str, int], list[Shop]]
+) -> list[str]:
     """Minimum shares no plan can meet: said up front, then planned as near as possible."""
     explanation = []
     total = group_hours(lines, shops)
@@ -475,7 +479,6 @@ def _floor_warnings(shops: list[Shop], lines: list[Line]) -> list[str]:
         explanation.append(
             f"minimum shares add up to {100 * sum(s.min_share for s in shops):.0f} % of the work"
         )
-    options = _options(shops, lines)
     for shop in shops:
         if not shop.min_share:
             continue
@@ -510,7 +513,6 @@ class _Problem:
         at: dict[tuple[str, int, str], Any] = {}  # stage at shop, any period (literal or sum)
         when: dict[tuple[str, int], Any] = {}  # the stage's period, a linear expression
         cost_terms: list = []
-        handovers: dict[tuple[str, int], list[tuple[str, str, cp_model.IntVar]]] = {}
         for line in lines:
             stages = stages_of(line)
             for k, procs in enumerate(stages):
@@ -558,7 +560,6 @@ class _Problem:
                         cost_terms.append(
                             int(round(t.cost_jpy * weights.cost_per_jpy * SCALE)) * both
                         )
-                        handovers.setdefault((line.id, k), []).append((a.id, b.id, both))
             # tardiness of the last stage, on its (shop, period) choices: a tighter model
             # than a lateness variable
             last = len(stages) - 1

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +19,7 @@ from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
 from cad.model import DrawingText, Part
+from cad.text import normalise
 
 SAMPLES = 256  # outline points for the signature and the alignment
 SIMPLIFY_MM = 0.05  # outline kept for exact overlap: simplified far below any cut tolerance
@@ -153,9 +153,7 @@ _DASHES = re.compile("[\u2010-\u2015\u2212\u30fc\uff70-]+")
 
 def normalise_code(s: str) -> str:
     """Part numbers as people type them: full-width, mixed case, odd dashes and spaces."""
-    s = unicodedata.normalize("NFKC", s).upper()
-    s = _DASHES.sub("-", s)
-    return re.sub(r"\s+", "", s)
+    return re.sub(r"\s+", "", _DASHES.sub("-", normalise(s).upper()))
 
 
 # Rounding for the canonical hash: far coarser than the floating-point noise of another
