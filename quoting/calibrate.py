@@ -215,6 +215,7 @@ def apply_factors(
     scale("laser.program_min_per_part_no", f["setup"] / f["laser"] if f["laser"] else 1.0)
     scale("brake.rate_jpy_h", f["brake"])
     scale("brake.setup_min", f["setup"] / f["brake"] if f["brake"] else 1.0)
+    scale("brake.setup_min_per_tool_change", f["setup"] / f["brake"] if f["brake"] else 1.0)
     scale("labor_jpy_h", f["labor"])
     data["version"] = profile.version + 1
     return CostProfile.parse(data), moved

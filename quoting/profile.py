@@ -81,16 +81,27 @@ class Laser(_Strict):
 class Brake(_Strict):
     rate_jpy_h: Positive
     s_per_bend: Positive
-    s_extra_nonstandard: NonNegative
+    s_extra_nonstandard: NonNegative  # per complication of one bend: not 90°, long
     setup_min: NonNegative
-    setup_min_per_tool_change: NonNegative
+    setup_min_per_tool_change: NonNegative  # per bend angle after the first
+    # Defaults equal the shipped profile's, so profiles written before the field load.
+    long_bend_mm: Positive = 1000.0  # a bend line longer than this is a complication
 
 
 class Punch(_Strict):
     rate_jpy_h: Positive
     s_per_hit: Positive
     setup_min: NonNegative
-    setup_min_per_tool: NonNegative
+    setup_min_per_tool: NonNegative  # per distinct hole diameter or slot size
+    # What a standard tool fits: Ø ≥ max(min_hole_over_t·t + min_hole_extra_mm,
+    # min_hole_mm), and no wider or longer than max_tool_mm. Defaults as shipped.
+    min_hole_over_t: Positive = 1.2
+    min_hole_extra_mm: NonNegative = 0.2
+    min_hole_mm: Positive = 1.2
+    max_tool_mm: Positive = 88.9
+
+    def smallest_hole_mm(self, thickness_mm: float) -> float:
+        return max(self.min_hole_over_t * thickness_mm + self.min_hole_extra_mm, self.min_hole_mm)
 
 
 class Weld(_Strict):

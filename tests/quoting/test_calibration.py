@@ -8,7 +8,7 @@ import random
 import pytest
 
 from quoting.calibrate import Job, apply_factors, calibrate, read_history
-from quoting.model import PartFeatures, QuoteRequest, quote
+from quoting.model import BendFeature, PartFeatures, QuoteRequest, quote
 from quoting.profile import CostProfile
 
 HIDDEN = {"material": 1.12, "laser": 1.30, "setup": 0.85, "brake": 0.90, "labor": 1.20}
@@ -63,7 +63,7 @@ def test_fitted_factors_are_within_five_percent_of_the_hidden_ones(outliers):  #
         # ±8 % uniform noise has a mean absolute error of 4 %: the held-out MAPE sits there.
         assert 0.02 < fit.mape < 0.06
         assert abs(fit.median_signed_error) < 0.02
-    assert fit.profile.version == 2
+    assert fit.profile.version == CostProfile.default().version + 1
 
 
 def test_new_profile_prices_like_the_shop(tmp_path):  # type: ignore[no-untyped-def]
@@ -101,3 +101,24 @@ def test_history_csv_is_read_and_bad_rows_are_named(tmp_path):  # type: ignore[n
     bad.write_text(header + "P1,SPCC,1.6,ten,12000,600,3,18000,150,120,2\n")
     with pytest.raises(ValueError, match="line 2"):
         read_history(bad)
+
+
+def test_the_setup_factor_also_moves_the_brake_tool_change_minutes():  # type: ignore[no-untyped-def]
+    """The fitted setup factor scales brake_setup, which now holds tool changes too: the
+    new profile must price a tool change at the same factor."""
+    halved, _ = apply_factors(
+        CostProfile.default(),
+        {"material": 1, "laser": 1, "setup": 0.5, "brake": 1, "labor": 1},
+    )
+    part = PartFeatures(
+        cut_length_mm=600,
+        pierce_count=1,
+        net_area_mm2=20000,
+        size_mm=(200, 100),
+        segments=(),
+        bend_count=2,
+        bends=(BendFeature(100.0, 90.0), BendFeature(100.0, 45.0)),
+    )
+    brk = quote(part, QuoteRequest("SPCC", 1.6, (1,), frozenset({"bend"})), halved).breaks[0]
+    setup = next(c for c in brk.components if c.name == "brake_setup")
+    assert setup.cost_jpy == pytest.approx(0.5 * (10 + 1 * 5) * 6000 / 60)  # 750
