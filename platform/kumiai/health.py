@@ -28,14 +28,27 @@ class ComponentState:
         return {"ok": self.ok, "detail": self.detail, "latency_ms": round(self.latency_ms, 1)}
 
 
+# The search features stand on these; a database without them is not healthy.
+REQUIRED_EXTENSIONS = ("vector", "pg_trgm")
+
+
 def check_database() -> str:
     try:
         with connection.cursor() as cur:
-            cur.execute("select extversion from pg_extension where extname = 'vector'")
-            row = cur.fetchone()
-        return f"postgresql, pgvector {row[0]}" if row else "postgresql (pgvector missing)"
+            cur.execute("show server_version")
+            (version,) = cur.fetchone()
+            cur.execute(
+                "select extname, extversion from pg_extension where extname = any(%s)",
+                [list(REQUIRED_EXTENSIONS)],
+            )
+            found = dict(cur.fetchall())
     finally:
         connection.close()  # called from a worker thread: leave no connection behind
+    missing = [name for name in REQUIRED_EXTENSIONS if name not in found]
+    if missing:
+        raise RuntimeError(f"PostgreSQL {version}: extension(s) missing: {', '.join(missing)}")
+    extensions = ", ".join(f"{name} {found[name]}" for name in REQUIRED_EXTENSIONS)
+    return f"PostgreSQL {version.split()[0]}; {extensions}"
 
 
 def check_object_store() -> str:

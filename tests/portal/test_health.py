@@ -16,7 +16,25 @@ def test_health_is_200_with_every_component_up(celery_worker):  # type: ignore[n
     assert body["status"] == "ok"
     assert set(body["components"]) == {"database", "object_store", "redis", "worker"}
     assert all(c["ok"] for c in body["components"].values())
-    assert "pgvector" in body["components"]["database"]["detail"]
+    detail = body["components"]["database"]["detail"]
+    assert detail.startswith("PostgreSQL 18"), detail
+    assert "vector 0.8" in detail and "pg_trgm" in detail, detail
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_without_trigram_search_is_not_healthy(celery_worker):  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("DROP EXTENSION pg_trgm")
+    try:
+        response = Client().get("/healthz")
+        body = response.json()
+        assert response.status_code == 503
+        assert "pg_trgm" in body["components"]["database"]["detail"]
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("CREATE EXTENSION pg_trgm")
 
 
 @pytest.mark.django_db(transaction=True)

