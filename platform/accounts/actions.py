@@ -13,7 +13,7 @@ from tenancy import audit
 from tenancy.context import Actor
 from tenancy.permissions import Capability, require
 
-from .models import ApiToken
+from .models import ApiToken, User
 
 TOKEN_PREFIX = "kmi_"  # noqa: S105 - a public marker that lets scanners spot leaked keys
 
@@ -66,6 +66,22 @@ def user_for_key(secret: str):  # type: ignore[no-untyped-def]
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+def do_set_language(language: str, *, acting: Actor) -> None:
+    """The user's own choice of language, kept for their next sign-in and for mail."""
+    if acting.user is None:
+        raise PermissionError("only a signed-in user has a language to set")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=acting.user.pk)
+        if user.language == language:
+            return
+        before = user.language
+        user.language = language
+        user.save(update_fields=["language"])
+        audit.record(
+            acting, "user.set_language", user, changes={"language": [before, language]}
+        )
 
 
 def record_login(acting: Actor, *, succeeded: bool, email: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -50,17 +50,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def database_from_url(url: str) -> dict[str, object]:
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        raise ConfigError(f"DATABASE_URL must be postgresql://…, got scheme {parts.scheme!r}")
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path.lstrip("/")) or "kumiai",
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": parts.hostname or "",
-        "PORT": str(parts.port or ""),
-    }
+    """Django's DATABASES entry for a PostgreSQL URL, every query option kept
+    (`?sslmode=require&sslrootcert=…` for a managed server) — dj-database-url's parsing."""
+    import dj_database_url
+
+    scheme = urlsplit(url).scheme
+    if scheme not in {"postgres", "postgresql"}:
+        raise ConfigError(f"DATABASE_URL must be postgresql://…, got scheme {scheme!r}")
+    config: dict[str, object] = dict(dj_database_url.parse(url))
+    config["ENGINE"] = "django.db.backends.postgresql"
+    config["NAME"] = config.get("NAME") or "kumiai"
+    config["PORT"] = str(config.get("PORT") or "")
+    return config
 
 
 @dataclass(frozen=True)

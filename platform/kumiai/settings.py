@@ -92,6 +92,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# True only behind a reverse proxy that appends the client's address to X-Forwarded-For
+# (nginx: `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`). Without a proxy
+# the header is whatever the client wrote, so it stays ignored.
+TRUST_X_FORWARDED_FOR = env_bool("KUMIAI_TRUST_X_FORWARDED_FOR", False)
+
 # Failed logins per account and per address before a pause, and the pause.
 LOGIN_MAX_FAILURES = env_int("KUMIAI_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_S = env_int("KUMIAI_LOGIN_LOCKOUT_S", 900)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -36,12 +37,20 @@ class Actor:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind the production proxy the real address is the first X-Forwarded-For hop; we
-    # trust that header only when told the proxy sets it.
+    """The address a login is throttled and audited by.
+
+    Behind our one reverse proxy, REMOTE_ADDR is the proxy; the client is the address the
+    proxy saw, which it appends as the LAST X-Forwarded-For entry. Entries before it come
+    from the client itself and prove nothing: taking the first would let anyone choose
+    their own address (and a fresh login throttle per try).
+    """
     from django.conf import settings
 
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+    if settings.TRUST_X_FORWARDED_FOR:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if hops and hops[-1]:
+            try:
+                return str(ipaddress.ip_address(hops[-1]))
+            except ValueError:
+                pass  # not an address: a misconfigured proxy; fall back to the peer
     return request.META.get("REMOTE_ADDR") or None

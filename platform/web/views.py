@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,6 +38,20 @@ def _membership(request: HttpRequest) -> Membership:
         # Signed in but without an active organisation: nothing to show.
         raise PermissionDenied(_("Your account is not active in any organisation."))
     return m
+
+
+def _safe_next(request: HttpRequest, target: str | None, default: str) -> str:
+    """Follow `next` only to a path on this site: never to another host, a scheme-relative
+    `//host`, a `/\\host` that browsers read as one, or a `javascript:` URL."""
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return default if default.startswith("/") else reverse(default)
 
 
 @require_GET
@@ -83,7 +98,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 account_actions.record_login(
                     Actor.from_request(request), succeeded=True, email=email
                 )
-                response = redirect(request.GET.get("next") or "dashboard")
+                response = redirect(_safe_next(request, request.GET.get("next"), "dashboard"))
                 if user.language:
                     response.set_cookie("django_language", user.language, samesite="Lax")
                 return response
@@ -271,13 +286,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
     lang = request.POST.get("language", "")
     if lang not in {"ja", "en"}:
         lang = "ja"
-    nxt = request.POST.get("next") or "/"
-    if not nxt.startswith("/") or nxt.startswith("//"):
-        nxt = "/"  # never redirect off-site
-    response = redirect(nxt)
+    response = redirect(_safe_next(request, request.POST.get("next"), "/"))
     response.set_cookie("django_language", lang, samesite="Lax", max_age=365 * 24 * 3600)
     if request.user.is_authenticated:
-        User.objects.filter(pk=request.user.pk).update(language=lang)
+        account_actions.do_set_language(lang, acting=Actor.from_request(request))
     translation.activate(lang)
     return response
 
