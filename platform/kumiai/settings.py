@@ -128,7 +128,10 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE = {
-    "fail-stale-jobs": {"task": "background.fail_stale_jobs", "schedule": 600.0},
+    "fail-stale-jobs": {
+        "task": "background.fail_stale_jobs",
+        "schedule": float(env_int("KUMIAI_STALE_SWEEP_S", 600)),
+    },
 }
 
 S3 = s3_from_env()

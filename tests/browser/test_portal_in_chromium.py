@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("KUMIAI_CHROMIUM", "/usr/bin/chromium"))
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -21,6 +21,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _browser_available():  # type: ignore[no-untyped-def]
     reason = os.environ.get("KUMIAI_BROWSER_SKIP")
     if reason or not CHROMIUM.exists():
+        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+            pytest.fail(
+                f"CI=true and the browser tests cannot run: {reason or 'no ' + str(CHROMIUM)}"
+            )
         pytest.skip(
             f"browser tests skipped: {reason or 'no /usr/bin/chromium'} "
             "(as root, `apt-get install chromium`, then `make test`)"
