@@ -10,18 +10,50 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 PASSWORD = "correct horse battery 42"
 
 
+SERVICES = ("DATABASE_URL", "S3_ENDPOINT", "REDIS_URL")
+# The pure cores' tests need no service and no Django: `pytest tests/cad tests/quoting
+# tests/scheduling` runs on a bare checkout.
+PURE_CORE_DIRS = ("cad", "quoting", "scheduling")
+
+
+def _missing_services() -> list[str]:
+    return [v for v in SERVICES if not os.environ.get(v)]
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    missing = [v for v in ("DATABASE_URL", "S3_ENDPOINT", "REDIS_URL") if not os.environ.get(v)]
-    if missing:
+    if _missing_services() or os.environ.get("DJANGO_SETTINGS_MODULE"):
+        return
+    # Services named by hand (`eval "$(kumiai env)"`): point Django at them too.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kumiai.settings"
+    import django
+
+    django.setup()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    missing = _missing_services()
+    if not missing:
+        return
+    tests_dir = Path(__file__).resolve().parent
+    needs_services = sorted(
+        {
+            str(Path(item.path).resolve().relative_to(tests_dir).parts[0])
+            for item in items
+            if Path(item.path).resolve().relative_to(tests_dir).parts[0] not in PURE_CORE_DIRS
+        }
+    )
+    if needs_services:
         raise pytest.UsageError(
-            f"{', '.join(missing)} not set: run the suite with `make test` (or `kumiai test`), "
-            "which starts real services first."
+            f"{', '.join(missing)} not set, and tests/{', tests/'.join(needs_services)} need "
+            "real services: run the suite with `make test` (or `kumiai test`), which starts "
+            "them first. `pytest tests/cad tests/quoting tests/scheduling` needs none."
         )
 
 
