@@ -104,8 +104,32 @@ def test_every_tenant_owned_model_is_scoped_in_one_place():  # type: ignore[no-u
         assert model.TENANT_VISIBILITY in {"organization", "group"}, model._meta.label
 
 
-def test_a_disabled_membership_sees_nothing(world):  # type: ignore[no-untyped-def]
-    from tenancy.models import Organization
+def test_a_disabled_membership_sees_nothing(world, clients, password):  # type: ignore[no-untyped-def]
+    """Alice disables Bob for real (the action, saved): what Bob then meets is what a
+    disabled person meets — his open session, his API key and his password all stop."""
+    from django.test import Client
 
-    world.bob.is_active = False
-    assert Organization.objects.visible_to(world.bob).count() == 0
+    from accounts.actions import do_create_api_token
+    from tenancy.actions import do_set_membership_active
+    from tenancy.context import Actor
+    from tenancy.models import Membership, Organization
+
+    bob_key = do_create_api_token(
+        "bob's script", acting=Actor(user=world.bob.user, membership=world.bob)
+    ).secret
+    assert clients["bob"].get("/dashboard/").status_code == 200
+    assert Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {bob_key}").status_code == 200
+
+    do_set_membership_active(
+        world.bob, False, acting=Actor(user=world.alice.user, membership=world.alice)
+    )
+
+    stored = Membership.objects.select_related("user").get(pk=world.bob.pk)
+    assert not stored.is_active and not stored.user.is_active
+    assert Organization.objects.visible_to(stored).count() == 0
+    page = clients["bob"].get("/dashboard/")
+    assert page.status_code == 302 and "/login/" in page["Location"]
+    assert clients["bob"].get(f"/orgs/{world.lead_firm.pk}/").status_code in {302, 404}
+    assert Client().get("/api/me", HTTP_AUTHORIZATION=f"Bearer {bob_key}").status_code == 401
+    login = Client().post("/login/", {"email": "bob@a.example", "password": password})
+    assert login.status_code == 401
