@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from shapely.geometry import Polygon
+from shapely.geometry import Point, Polygon
 
 from . import tolerances as tol
 from .chain import chain
 from .errors import CadError
 from .extract import Extracted, extract
 from .findings import finding
-from .model import Analysis, Edge, Finding
-from .parts import assign_bends, bend_candidates, build_parts, drop_note_boxes, nest
+from .model import Analysis, Edge, Finding, Part
+from .parts import (
+    assign_bends,
+    bend_candidates,
+    bend_checks,
+    build_parts,
+    drop_note_boxes,
+    nest,
+)
 from .reader import DEFAULT_LIMITS, Limits, Loaded, load_bytes, load_file
 from .text import read_text
 from .units import decide_units
@@ -117,7 +125,7 @@ def analyze_loaded(
         single_lines,
         ex.cut_styles,
     )
-    bend_findings, taken = assign_bends(parts, candidates)
+    bends, bend_findings, taken = assign_bends(parts, candidates)
     findings += bend_findings
     open_chains = [
         seq for seq in chained.open_chains if not (len(seq) == 1 and id(seq[0]) in taken)
@@ -128,15 +136,15 @@ def analyze_loaded(
         findings.append(finding("OPEN_CONTOUR", gap, seq[-1].end))
 
     engrave = [_scale(e, k) for e in ex.engrave]
-    for part in parts:
-        poly = Polygon(part.outer)
-        part.engraving_length_mm = float(
-            sum(
-                e.length_mm
-                for e in engrave
-                if poly.contains(Polygon(e.pts).centroid if e.closed else _mid(e))
-            )
-        )
+    parts = [
+        replace(part, bends=part_bends, engraving_length_mm=_engraving_mm(part, engrave))
+        if part_bends or engrave
+        else part
+        for part, part_bends in zip(parts, bends, strict=True)
+    ]
+    if t_for_checks:
+        for part in parts:
+            findings += bend_checks(part, t_for_checks)
 
     return Analysis(
         source=source,
@@ -148,16 +156,25 @@ def analyze_loaded(
             "insunits": units.insunits,
             "reason": units.reason,
         },
-        parts=parts,
-        findings=findings,
+        parts=tuple(parts),
+        findings=tuple(findings),
         text=text,
         entity_counts=dict(ex.counts),
-        annotation_edges=[pts * k for pts in ex.notes[:20000]],
-        open_edges=[e.pts for seq in open_chains for e in seq],
+        annotation_edges=tuple(pts * k for pts in ex.notes[:20000]),
+        open_edges=tuple(e.pts for seq in open_chains for e in seq),
     )
 
 
-def _mid(e: Edge):  # type: ignore[no-untyped-def]
-    from shapely.geometry import Point
-
-    return Point(e.pts[len(e.pts) // 2])
+def _engraving_mm(part: Part, engrave: list[Edge]) -> float:
+    """Engraving drawn on the part: closed marks by their centroid, open ones by their
+    middle point."""
+    if not engrave:
+        return 0.0
+    poly = Polygon(part.outer)
+    return float(
+        sum(
+            e.length_mm
+            for e in engrave
+            if poly.contains(Polygon(e.pts).centroid if e.closed else Point(e.pts[len(e.pts) // 2]))
+        )
+    )

@@ -21,6 +21,15 @@ ERROR_TEXT: dict[str, tuple[str, str]] = {
         "The drawing has more entities than the limit.",
         "図形要素の数が上限を超えています。",
     ),
+    "BLOCK_EXPANSION_TOO_LARGE": (
+        "Expanded, the drawing's blocks hold more entities than the limit "
+        "(large arrays of blocks, or blocks nested in blocks).",
+        "ブロックを展開すると図形要素の数が上限を超えます（ブロックの大きな配列複写、または入れ子）。",
+    ),
+    "BLOCK_CYCLE": (
+        "A block inserts itself, directly or through other blocks.",
+        "ブロックが自分自身を（直接または他のブロックを介して）挿入しています。",
+    ),
     "NESTING_TOO_DEEP": (
         "Blocks are nested deeper than the limit (or refer to themselves).",
         "ブロックの入れ子が深すぎます（または自己参照しています）。",

@@ -1,7 +1,10 @@
 """From a DXF document to edges, sorted by what they are for: cut, bend, engraving, notes.
 
 Blocks are expanded (nested, scaled, rotated, mirrored, arrays) with a depth limit and
-an entity budget. Lengths are measured on the true curve: arcs and bulges from their
+an entity budget. The budget is checked before anything is expanded: what every INSERT
+would expand to is counted from the block definitions, each block read once, so a block
+bomb (a small block in a huge array, or blocks of blocks of blocks) costs as much to
+refuse as its file costs to read. Lengths are measured on the true curve: arcs and bulges from their
 radius and angle, splines and ellipses on a polyline within `FLATTEN_MM` of the curve.
 """
 
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from ezdxf.document import Drawing
-from ezdxf.entities import DXFGraphic
+from ezdxf.entities import DXFGraphic, Insert
 from ezdxf.math import OCS, Vec3, bulge_to_arc
 
 from .errors import CadError
@@ -255,7 +258,84 @@ class _Walker:
                 self.out.cut_styles[(style.layer, style.linetype, style.color)] += 1
 
 
+@dataclass(frozen=True)
+class Expansion:
+    """What walking the model space would visit, counted without expanding a block."""
+
+    entities: int  # model-space entities plus every entity of every block copy, arrays included
+    model_space: int  # model-space entities alone
+    depth: int  # the longest chain of INSERTs inside INSERTs (0: no blocks are used)
+    entities_read: int  # block-definition entities read to count (each block is read once)
+
+
+def expansion_size(doc: Drawing, limits: Limits) -> Expansion:
+    """Count what the model space expands to, reading each block definition once.
+
+    Raises BLOCK_CYCLE for a block that inserts itself and NESTING_TOO_DEEP past the depth
+    limit, as the walk would. The count is exact for what the walk visits, except that a
+    polyline with arcs in a non-uniformly scaled block is exploded by ezdxf into one entity
+    per segment; the walk's own budget check still catches that."""
+    # block name (lower case, as ezdxf keys them) → (entities visited per copy, INSERT
+    # levels inside the block)
+    memo: dict[str, tuple[int, int]] = {}
+    stack: list[str] = []
+    read = 0
+
+    def insert_size(insert: Insert, depth: int) -> tuple[int, int]:
+        """Entities visited when expanding `insert`, met `depth` INSERTs deep, and the
+        INSERT levels its expansion holds, itself included."""
+        too_deep = CadError("NESTING_TOO_DEEP", f"(more than {limits.max_block_depth} levels)")
+        if depth >= limits.max_block_depth:
+            raise too_deep
+        name = str(insert.dxf.get("name", "")).lower()
+        if name in stack:
+            raise CadError("BLOCK_CYCLE", f"({' → '.join([*stack[stack.index(name) :], name])})")
+        if name not in memo:
+            memo[name] = block_size(name, depth + 1)
+        per_copy, height = memo[name]
+        if depth + height >= limits.max_block_depth:
+            raise too_deep
+        copies = insert.mcount if insert.mcount > 1 else 1  # as _Walker.expand
+        return copies * per_copy, height + 1
+
+    def block_size(name: str, depth: int) -> tuple[int, int]:
+        nonlocal read
+        block = doc.blocks.get(name)
+        if block is None:
+            return 0, 0  # the walk reports a missing block as bad geometry
+        stack.append(name)
+        visited, height = 0, 0
+        for e in block:
+            read += 1
+            kind = e.dxftype()
+            if kind == "ATTDEF":  # ezdxf's expansion leaves these out: INSERT.attribs hold them
+                continue
+            visited += 1
+            if kind == "INSERT":
+                inner, levels = insert_size(e, depth)  # type: ignore[arg-type]
+                visited += inner
+                height = max(height, levels)
+        stack.pop()
+        return visited, height
+
+    total, model_space, deepest = 0, 0, 0
+    for e in doc.modelspace():
+        model_space += 1
+        if e.dxftype() == "INSERT":
+            inner, levels = insert_size(e, 0)  # type: ignore[arg-type]
+            total += inner
+            deepest = max(deepest, levels)
+    return Expansion(model_space + total, model_space, deepest, read)
+
+
 def extract(doc: Drawing, limits: Limits, started: float) -> Extracted:
+    size = expansion_size(doc, limits)
+    if size.model_space > limits.max_entities:
+        raise CadError("TOO_MANY_ENTITIES", f"(more than {limits.max_entities})")
+    if size.entities > limits.max_entities:
+        raise CadError(
+            "BLOCK_EXPANSION_TOO_LARGE", f"({size.entities:,} > {limits.max_entities:,})"
+        )
     walker = _Walker(doc, limits, started + limits.max_seconds)
     walker.walk(doc.modelspace(), 0, None)
     return walker.out

@@ -63,6 +63,20 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "A hole is {v:.2f} mm from the edge, less than the thickness.",
         "穴と外形の距離が {v:.2f} mm で、板厚未満です。",
     ),
+    "HOLE_NEAR_BEND": (
+        "warning",
+        "A hole is {v:.2f} mm from a bend line, less than 2·t + inside radius ({limit} mm):"
+        " it will be pulled out of shape in bending.",
+        "穴と曲げ線の距離が {v:.2f} mm で、2·t＋内側曲げ半径（{limit} mm）未満です。"
+        "曲げで穴が変形します。",
+    ),
+    "FLANGE_TOO_SHORT": (
+        "warning",
+        "A flange is {v:.2f} mm long, shorter than the minimum for this thickness"
+        " ({limit} mm, the larger of 4·t and 0.7 × the V-die opening).",
+        "フランジ長さ {v:.2f} mm は、この板厚での最小値（{limit} mm：4·t と"
+        " V 溝幅 × 0.7 の大きい方）未満です。",
+    ),
     "BAD_COORDINATES": (
         "warning",
         "{v:.0f} entit(ies) with invalid or huge coordinates ignored.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -94,25 +94,25 @@ class Bend:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Part:
     index: int
     outer: np.ndarray  # closed outline polyline, mm
-    inner: list[np.ndarray]  # cut-out polylines
+    inner: tuple[np.ndarray, ...]  # cut-out polylines
     bbox_mm: tuple[float, float, float, float]  # min x, min y, max x, max y
     min_rect_mm: tuple[float, float]  # sides of the minimum-area rectangle, long first
     net_area_mm2: float
     cut_length_mm: float
     pierce_count: int
-    holes: list[Hole] = field(default_factory=list)
-    slots: list[Slot] = field(default_factory=list)
-    bends: list[Bend] = field(default_factory=list)
+    holes: tuple[Hole, ...] = ()
+    slots: tuple[Slot, ...] = ()
+    bends: tuple[Bend, ...] = ()
     min_inside_radius_mm: float | None = None
     smallest_feature_mm: float | None = None
     engraving_length_mm: float = 0.0
     # Every cut segment as (kind, length_mm, radius_mm or 0): motion time depends on
     # segment lengths and arc radii, not only on the total cut length.
-    segments: list[tuple[str, float, float]] = field(default_factory=list)
+    segments: tuple[tuple[str, float, float], ...] = ()
 
     @property
     def size_mm(self) -> tuple[float, float]:
@@ -169,17 +169,17 @@ class DrawingText:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Analysis:
     source: str
     dxf_version: str
     units: dict[str, Any]
-    parts: list[Part]
-    findings: list[Finding]
+    parts: tuple[Part, ...]
+    findings: tuple[Finding, ...]
     text: DrawingText
     entity_counts: dict[str, int]
-    annotation_edges: list[np.ndarray] = field(default_factory=list)  # for pictures only
-    open_edges: list[np.ndarray] = field(default_factory=list)
+    annotation_edges: tuple[np.ndarray, ...] = ()  # for pictures only
+    open_edges: tuple[np.ndarray, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {

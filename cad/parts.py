@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, MultiLineString, Point, Polygon
+from shapely.ops import split
 from shapely.strtree import STRtree
 
 from . import tolerances as tol
@@ -201,21 +202,21 @@ def build_parts(nodes: list[_Node], thickness_mm: float | None) -> tuple[list[Pa
         part = Part(
             index=len(parts),
             outer=node.loop.pts,
-            inner=[h.loop.pts for h in hole_nodes],
+            inner=tuple(h.loop.pts for h in hole_nodes),
             bbox_mm=(minx, miny, maxx, maxy),
             min_rect_mm=(sides[0], sides[1]),
             net_area_mm2=node.loop.exact_area_mm2()
             - sum(h.loop.exact_area_mm2() for h in hole_nodes),
             cut_length_mm=float(node.loop.length_mm + sum(h.loop.length_mm for h in hole_nodes)),
             pierce_count=1 + len(hole_nodes),
-            holes=sorted(holes, key=lambda h: (h.diameter_mm, h.center)),
-            slots=slots,
+            holes=tuple(sorted(holes, key=lambda h: (h.diameter_mm, h.center))),
+            slots=tuple(slots),
             min_inside_radius_mm=min(inside) if inside else None,
-            segments=[
+            segments=tuple(
                 (e.kind, e.length_mm, e.radius_mm or 0.0)
                 for loop in [node.loop] + [h.loop for h in hole_nodes]
                 for e in loop.edges
-            ],
+            ),
             smallest_feature_mm=min(features) if features else None,
         )
         parts.append(part)
@@ -242,13 +243,91 @@ def thickness_checks(part: Part, outer: Polygon, t: float) -> list[Finding]:
     return out
 
 
+# QUOTING.md, "Manufacturability rules of thumb": hole to bend ≥ 2·t + inside radius;
+# minimum flange ≥ max(4·t, 0.7·V-die opening).
+HOLE_TO_BEND_T = 2.0
+MIN_FLANGE_T = 4.0
+MIN_FLANGE_PER_VDIE = 0.7
+# QUOTING.md: V-die opening 6t for t ≤ 2.5 mm, 8t for 3–8, 10t up to 12, 12t above, as
+# (largest t in mm, opening in t). The table leaves 2.5–3 mm out; 8t is taken there.
+VDIE_OPENING_T = ((2.5, 6.0), (8.0, 8.0), (12.0, 10.0), (math.inf, 12.0))
+# A flat pattern does not say its inside bend radius and nothing else in the code assumes
+# one; QUOTING.md's minimum (inside radius ≥ t) is taken, the least a brake can make.
+INSIDE_RADIUS_T = 1.0
+
+
+def vdie_opening_mm(t: float) -> float:
+    return next(k for top, k in VDIE_OPENING_T if t <= top) * t
+
+
+def bend_checks(part: Part, t: float) -> list[Finding]:
+    """Rules of thumb for bent parts (QUOTING.md): a hole ≥ 2·t + inside radius from a
+    bend line, each flange ≥ max(4·t, 0.7·V-die opening) deep."""
+    bends = tuple(b for b in part.bends if b.length_mm > tol.TINY_MM)
+    if not bends:
+        return []
+    out = []
+    lines = [LineString([b.start, b.end]) for b in bends]
+    hole_limit = HOLE_TO_BEND_T * t + INSIDE_RADIUS_T * t
+    for h in part.holes:
+        gap = min(line.distance(Point(h.center)) for line in lines) - h.diameter_mm / 2
+        if gap < hole_limit:
+            out.append(
+                finding("HOLE_NEAR_BEND", max(gap, 0.0), h.center, limit=f"{hole_limit:.2f}")
+            )
+    flange_limit = max(MIN_FLANGE_T * t, MIN_FLANGE_PER_VDIE * vdie_opening_mm(t))
+    for depth, where in flange_depths(Polygon(part.outer), bends):
+        if depth < flange_limit:
+            out.append(finding("FLANGE_TOO_SHORT", depth, where, limit=f"{flange_limit:.2f}"))
+    return out
+
+
+def flange_depths(
+    outer: Polygon, bends: tuple[Bend, ...]
+) -> list[tuple[float, tuple[float, float]]]:
+    """The flat part cut along every bend line into faces; for each face beside a bend, how
+    far it reaches from that bend line (the smallest over the bends it borders), and a
+    point inside it. A bend line that does not run edge to edge borders no face."""
+    if not outer.is_valid:
+        return []  # a self-crossing outline is reported as such; its faces mean nothing
+    cutters = [_lengthened(b) for b in bends]
+    faces = [g for g in split(outer, MultiLineString(cutters)).geoms if isinstance(g, Polygon)]
+    out = []
+    for face in faces:
+        ring = np.asarray(face.exterior.coords)
+        depths = []
+        for bend, cutter in zip(bends, cutters, strict=True):
+            shared = face.exterior.intersection(cutter.buffer(tol.DUPLICATE_MM)).length
+            if shared < 0.5 * bend.length_mm:
+                continue
+            a, b = np.asarray(bend.start), np.asarray(bend.end)
+            d = (b - a) / np.hypot(*(b - a))
+            rel = ring - a
+            depths.append(float(np.abs(d[0] * rel[:, 1] - d[1] * rel[:, 0]).max()))
+        if depths:
+            inside = face.representative_point()
+            out.append((min(depths), (inside.x, inside.y)))
+    return out
+
+
+def _lengthened(bend: Bend) -> LineString:
+    """The bend line run on past both ends by the reach `assign_bends` allows, so that it
+    crosses the outline it stops short of."""
+    a, b = np.asarray(bend.start), np.asarray(bend.end)
+    d = (b - a) / np.hypot(*(b - a))
+    reach = 2 * max(tol.BEND_EDGE_MM, 0.005 * bend.length_mm)
+    return LineString([a - reach * d, b + reach * d])
+
+
 def assign_bends(
     parts: list[Part], candidates: list[tuple[Edge, str, float]]
-) -> tuple[list[Finding], set[int]]:
-    """Give each part the bend candidates that run across it, edge to edge. Returns the
-    findings and the ids of the edges taken as bends."""
+) -> tuple[list[tuple[Bend, ...]], list[Finding], set[int]]:
+    """Find for each part the bend candidates that run across it, edge to edge. Returns
+    the bends of each part (in the order of `parts`), the findings and the ids of the
+    edges taken as bends."""
     findings: list[Finding] = []
     taken: set[int] = set()
+    found: list[list[Bend]] = [[] for _ in parts]
     polys = [Polygon(p.outer) for p in parts]
     grown: dict[tuple[int, float], Polygon] = {}  # buffering is costly: once per part and reach
     tree = STRtree(polys)
@@ -256,7 +335,7 @@ def assign_bends(
         line = LineString([edge.start, edge.end])
         reach = max(tol.BEND_EDGE_MM, 0.005 * edge.length_mm)
         for k in sorted(int(j) for j in tree.query(line.buffer(reach).envelope)):
-            part, poly = parts[k], polys[k]
+            poly = polys[k]
             key = (k, round(reach, 3))
             if key not in grown:
                 grown[key] = poly.buffer(reach)
@@ -271,12 +350,12 @@ def assign_bends(
             reasons = (why,) + (
                 ("edge to edge",) if edge_to_edge else ("does not reach both edges",)
             )
-            part.bends.append(Bend(edge.length_mm, tuple(edge.start), tuple(edge.end), c, reasons))
+            found[k].append(Bend(edge.length_mm, tuple(edge.start), tuple(edge.end), c, reasons))
             taken.add(id(edge))
             break
-    if any(b.confidence < 0.6 for p in parts for b in p.bends):
+    if any(b.confidence < 0.6 for bends in found for b in bends):
         findings.append(finding("BEND_UNCERTAIN"))
-    return findings, taken
+    return [tuple(bends) for bends in found], findings, taken
 
 
 def bend_candidates(

@@ -7,6 +7,7 @@ annotation pale grey — the same styles in both formats.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -23,7 +24,7 @@ STYLE = {
 }
 
 
-def _layers(a: Analysis) -> list[tuple[str, list[np.ndarray]]]:
+def _layers(a: Analysis) -> list[tuple[str, Sequence[np.ndarray]]]:
     bends = [np.array([b.start, b.end]) for p in a.parts for b in p.bends]
     return [
         ("annotation", a.annotation_edges),

@@ -34,7 +34,7 @@ def test_open_contour_is_reported_with_gap_size(build, save):  # type: ignore[no
     doc = build.new_doc()
     rect_lines(doc.modelspace(), 100, 50, gap=2.0)
     a = analyze_file(save(doc))
-    assert a.parts == []
+    assert a.parts == ()
     opened = [f for f in a.findings if f.code == "OPEN_CONTOUR"]
     assert len(opened) == 1 and opened[0].value == pytest.approx(2.0)
     assert (
@@ -202,7 +202,7 @@ def test_every_finding_speaks_english_and_japanese():  # type: ignore[no-untyped
     from cad.findings import TEXTS, finding
 
     for code in TEXTS:
-        f = finding(code, 1.5, (0, 0), unit="mm", reason="r")
+        f = finding(code, 1.5, (0, 0), unit="mm", reason="r", limit="2.00")
         assert f.severity in {"info", "warning", "error"}
         assert f.message_en and f.message_ja and f.message_en != f.message_ja, code
 

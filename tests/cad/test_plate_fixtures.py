@@ -99,3 +99,21 @@ def test_bulge_semicircle_is_measured_on_the_arc_not_the_chord(build, save):  # 
     part = analyze_file(save(doc)).parts[0]
     assert part.cut_length_mm == pytest.approx(10 + 5 * math.pi, rel=1e-9)
     assert part.net_area_mm2 == pytest.approx(math.pi * 25 / 2, rel=1e-9)
+
+
+def test_an_analysis_cannot_be_changed_after_the_fact(build, save):  # type: ignore[no-untyped-def]
+    """Results are frozen values (STYLE.md): a caller that edits a part or the findings
+    list of one analysis cannot change what another reader of it sees."""
+    import dataclasses
+
+    doc = build.new_doc()
+    build.add_plate(doc.modelspace())
+    a = analyze_file(save(doc))
+    part = a.parts[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        part.engraving_length_mm = 1.0  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.parts = ()  # type: ignore[misc]
+    for sequence in (a.parts, a.findings, part.inner, part.holes, part.bends, part.segments):
+        assert isinstance(sequence, tuple)
+    check_plate(part)
