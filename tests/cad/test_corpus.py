@@ -1,12 +1,12 @@
 """The shared corpus of real third-party DXF files (../shared/data/dxf): every file is
-read without an unhandled exception in bounded time, and facts checked by hand hold."""
+read without an unhandled exception, and facts checked by hand hold. How long the corpus
+takes is a benchmark (bench/cad_corpus.py), not a test: a loaded machine is no failure."""
 
 from __future__ import annotations
 
 import csv
 import logging
 import math
-import time
 from pathlib import Path
 
 import pytest
@@ -29,20 +29,16 @@ def path(repo: str, rel: str) -> Path:
     return DXF / repo / rel
 
 
-def test_every_corpus_file_is_read_or_refused_with_a_code_in_bounded_time():  # type: ignore[no-untyped-def]
+def test_every_corpus_file_is_read_or_refused_with_a_code():  # type: ignore[no-untyped-def]
     outcomes: dict[str, str] = {}
-    slowest = 0.0
     for row in corpus():
-        started = time.monotonic()
         try:
             analysis = analyze_file(path(row["repo"], row["path"]))
             outcomes[row["path"]] = "ok"
             assert all(p.cut_length_mm > 0 and p.pierce_count >= 1 for p in analysis.parts)
         except CadError as exc:
             outcomes[row["path"]] = exc.code
-        slowest = max(slowest, time.monotonic() - started)
     assert len(outcomes) == 150
-    assert slowest < 15.0
     by_class: dict[str, set[str]] = {}
     for row in corpus():
         by_class.setdefault(row["manual_class"], set()).add(outcomes[row["path"]])
@@ -54,7 +50,8 @@ def test_every_corpus_file_is_read_or_refused_with_a_code_in_bounded_time():  # 
 def test_voron_deck_panel_facts_checked_by_hand():  # type: ignore[no-untyped-def]
     """The file: one closed outline, four rounded-rectangle cut-outs 10 × 16 mm with r = 2
     corners (bulge 0.414 = tan 22.5°, so 90° arcs), and one circle r = 6."""
-    a = analyze_file(path("VoronDesign__Voron-2", "Drawing_DXFs/Panels/250_Deck_Panel.dxf"))
+    src = path("VoronDesign__Voron-2", "Drawing_DXFs/Panels/250_Deck_Panel.dxf")
+    a = analyze_file(src)
     (part,) = a.parts
     assert part.pierce_count == 6
     assert [(round(h.diameter_mm, 6), h.drawn_as) for h in part.holes] == [(12.0, "circle")]
@@ -65,13 +62,31 @@ def test_voron_deck_panel_facts_checked_by_hand():  # type: ignore[no-untyped-de
     cutout_length = 36 + 4 * math.pi
     cutout_area = 160 - (16 - 4 * math.pi)
     circle = 12 * math.pi
+    # The outline (32 vertices, 16 corner arcs r = 3) is measured without the code under
+    # test: ezdxf flattens the file's own LWPOLYLINE and shapely takes the area. ezdxf draws
+    # arcs as cubic Béziers, under a micrometre off these arcs: hence rel = 1e-6
+    # (~0.1 mm²) on the area and 1e-5 on the length.
+    outline_area, outline_length = outline_by_ezdxf(src)
+    assert 0.9 * 369**2 < outline_area < 369**2  # notches cut into a 369 mm square
+    assert part.net_area_mm2 == pytest.approx(
+        outline_area - 4 * cutout_area - 36 * math.pi, rel=1e-6
+    )
+    assert part.cut_length_mm == pytest.approx(
+        outline_length + 4 * cutout_length + circle, rel=1e-5
+    )
+
+
+def outline_by_ezdxf(src: Path) -> tuple[float, float]:
+    """Area and length of the drawing's largest closed polyline, flattened by ezdxf."""
+    import ezdxf
+    from ezdxf import path as ezpath
     from shapely.geometry import Polygon
 
-    outline_area = Polygon(part.outer).area  # within flattening error of the true area
-    assert part.net_area_mm2 == pytest.approx(
-        outline_area - 4 * cutout_area - 36 * math.pi, rel=1e-4
-    )
-    assert part.cut_length_mm > 4 * cutout_length + circle + 4 * 300
+    msp = ezdxf.readfile(src).modelspace()
+    pts = [
+        (v.x, v.y) for v in ezpath.make_path(max(msp.query("LWPOLYLINE"), key=len)).flattening(1e-4)
+    ]
+    return Polygon(pts).area, sum(math.dist(p, q) for p, q in zip(pts, pts[1:], strict=False))
 
 
 def test_jscad_square_and_circle_checked_by_hand():  # type: ignore[no-untyped-def]
@@ -171,3 +186,28 @@ def test_a_messy_sheet_in_a_frame_with_a_title_block_reads_the_same(tmp_path):  
     assert pa.pierce_count == pb.pierce_count
     assert pa.cut_length_mm == pytest.approx(pb.cut_length_mm, rel=1e-9)
     assert pa.net_area_mm2 == pytest.approx(pb.net_area_mm2, rel=1e-9)
+
+
+def test_blocks_are_counted_before_expanding_exactly_as_the_walk_visits_them():  # type: ignore[no-untyped-def]
+    """On every corpus drawing that uses blocks, the entity count made from the block
+    definitions (to refuse block bombs unexpanded) equals the entities the walk visits."""
+    import time
+
+    from cad.extract import expansion_size, extract
+    from cad.reader import Limits, load_file
+
+    with_blocks = 0
+    for row in corpus():
+        src = path(row["repo"], row["path"])
+        if b"INSERT" not in src.read_bytes():
+            continue  # no block reference, ASCII or binary, so nothing to count
+        try:
+            doc = load_file(src).doc
+        except CadError:
+            continue
+        size = expansion_size(doc, Limits())
+        if size.depth:
+            with_blocks += 1
+            walked = extract(doc, Limits(), time.monotonic()).counts
+            assert size.entities == sum(walked.values()), row["path"]
+    assert with_blocks >= 10
