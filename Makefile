@@ -15,6 +15,7 @@ test: $(STAMP)
 # Benchmarks are not tests: they print figures for closing notes (needs ../shared/data).
 bench: $(STAMP)
 	$(BIN)/python bench/cad_corpus.py
+	$(BIN)/python bench/cad_hostile.py
 	$(BIN)/python bench/similar_search.py
 	$(BIN)/python bench/similar_speed.py
 	$(BIN)/python bench/quoting_speed.py
