@@ -6,6 +6,7 @@ the allocation decided."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .allocation import Line, Placement
@@ -21,7 +22,7 @@ class Machine:
 
 
 def jobs_from_allocation(
-    placements: list[Placement],
+    placements: Sequence[Placement],
     lines: list[Line],
     machines: list[Machine],
     period_minutes: int,

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import bisect
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
@@ -42,16 +43,16 @@ class Slot:
     end: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class Schedule:
     status: str
     objective: float | None
     bound: float | None
     gap: float | None
     makespan: int | None
-    tardiness: dict[str, int]
+    tardiness: tuple[tuple[str, int], ...]  # (job, time late) for each job with a due time
     time_s: float
-    slots: list[Slot] = field(default_factory=list)
+    slots: tuple[Slot, ...] = ()
     moved: int = 0
 
 
@@ -86,7 +87,7 @@ def _travel(a: str, b: str, shop_of: dict[str, str], transport: dict[tuple[str, 
 def check(
     jobs: list[Job],
     downtime: dict[str, list[tuple[int, int]]],
-    slots: list[Slot],
+    slots: Sequence[Slot],
     frozen: dict[tuple[str, int], Slot] | None = None,
     shop_of: dict[str, str] | None = None,
     transport: dict[tuple[str, str], int] | None = None,
@@ -187,7 +188,7 @@ def schedule(
     jobs: list[Job],
     downtime: dict[str, list[tuple[int, int]]] | None = None,
     *,
-    previous: list[Slot] | None = None,
+    previous: Sequence[Slot] | None = None,
     now: int = 0,
     move_penalty: int = 1,
     makespan_weight: int = 1,
@@ -308,7 +309,7 @@ def schedule(
     # extract
     elapsed = time.perf_counter() - started_at
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Schedule(STATUS.get(status, "unknown"), None, None, None, None, {}, elapsed)
+        return Schedule(STATUS.get(status, "unknown"), None, None, None, None, (), elapsed)
     slots = []
     for job in jobs:
         for k in range(len(job.ops)):
@@ -329,8 +330,8 @@ def schedule(
         bound,
         abs(obj - bound) / max(abs(obj), 1),
         solver.value(makespan),
-        {j: solver.value(t) for j, t in tard.items()},
+        tuple((j, solver.value(t)) for j, t in tard.items()),
         elapsed,
-        slots,
+        tuple(slots),
         moved,
     )

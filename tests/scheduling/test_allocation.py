@@ -77,14 +77,14 @@ def test_full_capacity_pushes_work_to_another_shop_or_a_later_period():  # type:
 def test_no_capable_shop_is_explained_per_shop():  # type: ignore[no-untyped-def]
     r = allocate([A, B], [line("W1", ("laser", "weld"))], periods=1)
     assert r.status == "infeasible"
-    assert r.explanation == ["W1: no capable shop (能登: no weld; 白山: no weld)"]
+    assert r.explanation == ("W1: no capable shop (能登: no weld; 白山: no weld)",)
 
 
 def test_a_pin_to_a_shop_that_cannot_make_it_is_explained():  # type: ignore[no-untyped-def]
     r = allocate([A, B], [line("P1", material="SUS304", pinned_to="能登")], periods=1)
-    assert r.status == "infeasible" and r.explanation == [
-        "P1: pinned to 能登, which cannot take it (no SUS304)"
-    ]
+    assert r.status == "infeasible" and r.explanation == (
+        "P1: pinned to 能登, which cannot take it (no SUS304)",
+    )
 
 
 def test_too_little_capacity_names_the_shop_process_period_and_lines():  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ def test_due_dates_order_the_machine():  # type: ignore[no-untyped-def]
     r = schedule(jobs, time_limit_s=5)
     assert r.status == "optimal"
     assert slots_by_job(r) == {("J2", 0): ("M", 0, 3), ("J1", 0): ("M", 3, 8)}
-    assert r.tardiness == {"J1": 3, "J2": 0}
+    assert dict(r.tardiness) == {"J1": 3, "J2": 0}
 
 
 def test_downtime_sends_work_to_the_other_machine():  # type: ignore[no-untyped-def]

@@ -65,9 +65,9 @@ def test_a_line_no_single_shop_can_make_is_cut_at_one_and_bent_at_the_other():  
 def test_without_transport_between_them_there_is_no_route_and_it_says_so():  # type: ignore[no-untyped-def]
     r = allocate([CUTTER, BENDER], [bracket(splittable=True)], 4, transport={})
     assert r.status == "infeasible"
-    assert r.explanation == [
-        "L1: no route for bend after laser: it is done at 切断 and bend only at 曲げ, with no transport between"
-    ]
+    assert r.explanation == (
+        "L1: no route for bend after laser: it is done at 切断 and bend only at 曲げ, with no transport between",
+    )
 
 
 def test_whole_at_one_shop_wins_when_transport_costs_more_than_the_split_saves():  # type: ignore[no-untyped-def]
@@ -121,7 +121,7 @@ def test_a_minimum_share_keeps_a_dearer_member_in_work():  # type: ignore[no-unt
     # B must keep 25 % of 16 h = 4 h: exactly one line moves to it, no more.
     r = allocate([laser_shop("A"), laser_shop("B", 0.25)], lines, 1, NO_FAIRNESS)
     assert sorted(p.shop for p in r.placements) == ["A", "A", "A", "B"]
-    assert r.explanation == []
+    assert r.explanation == ()
 
 
 def test_a_share_no_plan_can_meet_is_said_and_planned_as_near_as_possible():  # type: ignore[no-untyped-def]
