@@ -88,11 +88,94 @@ def test_gap_checker_catches_each_kind_of_violation():  # type: ignore[no-untype
             check_gap(inst, assignment, objective)
 
 
-def test_greedy_gives_a_feasible_start_or_says_none():  # type: ignore[no-untyped-def]
+def cost_if_feasible(inst: GapInstance, assignment: tuple[int, ...]) -> int:
+    """Written here, apart from `check_gap`: one real agent for each job, no agent over
+    its capacity; the cost summed from the data."""
+    assert len(assignment) == inst.jobs, "not one agent per job"
+    load = [0] * inst.agents
+    for job, agent in enumerate(assignment):
+        assert 0 <= agent < inst.agents, f"job {job} on agent {agent}"
+        load[agent] += inst.resources[agent][job]
+    for agent, (used, cap) in enumerate(zip(load, inst.capacities, strict=True)):
+        assert used <= cap, f"agent {agent} carries {used} > {cap}"
+    return sum(inst.costs[agent][job] for job, agent in enumerate(assignment))
+
+
+def test_greedy_gives_each_job_its_best_agent_when_capacity_is_no_object():  # type: ignore[no-untyped-def]
+    """Every agent can hold all four jobs, so the order of placing them cannot matter.
+    By hand, column by column: min 4 (A0) + 2 (A1) + 1 (A2) + 5 (A1) = 12;
+    max 6 (A1) + 9 (A2) + 8 (A1) + 9 (A0) = 32."""
+    inst = GapInstance(
+        "roomy",
+        costs=((4, 7, 3, 9), (6, 2, 8, 5), (5, 9, 1, 6)),
+        resources=((1, 1, 1, 1), (1, 1, 1, 1), (1, 1, 1, 1)),
+        capacities=(4, 4, 4),
+    )
+    cheap = greedy(inst, "min")
+    assert cheap == (0, 1, 2, 1) and cost_if_feasible(inst, cheap) == 12
+    dear = greedy(inst, "max")
+    assert dear == (1, 2, 1, 0) and cost_if_feasible(inst, dear) == 32
+
+
+def test_greedy_places_first_the_job_with_most_to_lose():  # type: ignore[no-untyped-def]
+    """A0 holds one job, A1 both. J0 costs 1 on A0, 2 on A1 (regret 1); J1 costs 1 on A0,
+    10 on A1 (regret 9). J1 takes A0 first and J0 goes to A1: 1 + 2 = 3, the optimum
+    ((0, 1) costs 11, (1, 1) 12, (0, 0) does not fit). Placing in job order would give 11."""
+    inst = GapInstance("regret", ((1, 1), (2, 10)), ((5, 5), (5, 5)), (5, 10))
+    plan = greedy(inst, "min")
+    assert plan == (1, 0) and cost_if_feasible(inst, plan) == 3
+
+
+def test_greedy_says_none_when_no_assignment_exists():  # type: ignore[no-untyped-def]
+    too_big = GapInstance("too big", ((1, 1), (1, 1)), ((2, 6), (2, 6)), (5, 5))  # J1 > 5
+    three_in_two = GapInstance(  # each agent holds one job of 3 (two 3s exceed 5): 3 > 2
+        "pigeonhole", ((1, 2, 3), (3, 2, 1)), ((3, 3, 3), (3, 3, 3)), (5, 5)
+    )
+    for inst in (too_big, three_in_two):
+        assert brute_force(inst, "min") is None
+        assert greedy(inst, "min") is None and greedy(inst, "max") is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    m=st.integers(2, 3), n=st.integers(1, 6), data=st.data(), sense=st.sampled_from(["min", "max"])
+)
+def test_greedy_is_feasible_never_beats_the_optimum_and_fails_only_if_it_must(m, n, data, sense):  # type: ignore[no-untyped-def]
+    cell = st.integers(1, 20)
+    costs = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
+    res = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
+    caps = tuple(data.draw(st.integers(0, 40)) for _ in range(m))
+    inst = GapInstance("tiny", costs, res, caps)
+    best = brute_force(inst, sense)
+    plan = greedy(inst, sense)
+    if best is None:
+        assert plan is None
+    elif plan is not None:
+        cost = cost_if_feasible(inst, plan)
+        assert cost >= best if sense == "min" else cost <= best
+    # With room for every job on every agent, each job gets its best agent.
+    roomy = GapInstance("roomy", costs, res, tuple(sum(row) for row in res))
+    plan = greedy(roomy, sense)
+    assert plan is not None
+    pick = min if sense == "min" else max
+    assert cost_if_feasible(roomy, plan) == sum(pick(col) for col in zip(*costs, strict=True))
+
+
+def test_greedy_on_gap1_is_feasible_and_no_better_than_the_published_optimum():  # type: ignore[no-untyped-def]
+    """The OR-Library instances are tight, and greedy may give up on them (the solver then
+    starts without a hint). Each plan it does return must hold, and cannot beat the
+    published optimum. At least one must come back, or this test has checked nothing."""
+    returned = 0
     for inst in read_gap_file(BENCH / "gap" / "gap1.txt"):
-        hint = greedy(inst, "min")
-        if hint is not None:
-            check_gap(inst, hint, sum(inst.costs[i][j] for j, i in enumerate(hint)))
+        for sense in ("min", "max"):
+            plan = greedy(inst, sense)
+            if plan is None:
+                continue
+            returned += 1
+            cost = cost_if_feasible(inst, plan)
+            optimum = known(inst.name, sense)
+            assert cost >= optimum if sense == "min" else cost <= optimum, (inst.name, sense)
+    assert returned >= 1
 
 
 def test_tiny_flexible_job_shop_by_hand():  # type: ignore[no-untyped-def]
