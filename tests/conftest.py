@@ -2,8 +2,8 @@
 and Redis and passes their addresses in the environment; nothing here mocks them.
 
 People (STYLE.md): Alice (admin of lead firm A), Bob (engineer at A), Vera (viewer at
-A), Carol (admin of a member shop in the same group), Charlie (admin in another group,
-who must get nothing anywhere).
+A), Carol (admin of a member shop in the same group), Dora (admin of the group's
+coordinating shop), Charlie (admin in another group, who must get nothing anywhere).
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ class World:
     vera: object
     carol: object
     charlie: object
+    dora: object
 
 
 @pytest.fixture
@@ -107,6 +108,9 @@ def world(db) -> World:  # type: ignore[no-untyped-def]
         charlie=add_member(
             other_org, "charlie@other.example", "Charlie", Role.ADMIN, PASSWORD, acting=system
         ),
+        dora=add_member(
+            coordinator, "dora@kaga.example", "Dora", Role.ADMIN, PASSWORD, acting=system
+        ),
     )
 
 
@@ -122,7 +126,7 @@ def client_for(membership):  # type: ignore[no-untyped-def]
 def clients(world):  # type: ignore[no-untyped-def]
     return {
         name: client_for(getattr(world, name))
-        for name in ("alice", "bob", "vera", "carol", "charlie")
+        for name in ("alice", "bob", "vera", "carol", "charlie", "dora")
     }
 
 

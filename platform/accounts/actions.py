@@ -79,9 +79,7 @@ def do_set_language(language: str, *, acting: Actor) -> None:
         before = user.language
         user.language = language
         user.save(update_fields=["language"])
-        audit.record(
-            acting, "user.set_language", user, changes={"language": [before, language]}
-        )
+        audit.record(acting, "user.set_language", user, changes={"language": [before, language]})
 
 
 def record_login(acting: Actor, *, succeeded: bool, email: str) -> None:

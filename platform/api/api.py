@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from accounts import actions as account_actions
 from accounts import selectors as account_selectors
 from background import selectors as job_selectors
+from drawings.api import router as drawings_router
 from tenancy import actions as tenancy_actions
 from tenancy import selectors
 from tenancy.context import Actor
@@ -78,6 +79,10 @@ def on_domain_validation_error(request: HttpRequest, exc: ValidationError):  # t
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied):  # type: ignore[no-untyped-def]
     return api.create_response(request, {"detail": str(exc) or "forbidden"}, status=403)
+
+
+# Each domain app owns its router; the project only mounts them here.
+api.add_router("/", drawings_router)
 
 
 @api.exception_handler(Http404)

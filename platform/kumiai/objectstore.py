@@ -6,10 +6,12 @@ fast with a clear error, not hang a worker.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import BinaryIO
 
 import urllib3
 from asgiref.sync import sync_to_async
@@ -77,6 +79,88 @@ def get_bytes(key: str) -> bytes:
         finally:
             response.close()
             response.release_conn()
+
+
+class HashingReader:
+    """Reads through to a file object and keeps the sha256 and the size of what passed:
+    the content address is known once the upload ends, without a second read."""
+
+    def __init__(self, raw: BinaryIO, limit_bytes: int | None = None) -> None:
+        self.raw = raw
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+        self.limit_bytes = limit_bytes
+
+    def read(self, n: int = -1) -> bytes:
+        chunk = self.raw.read(n)
+        self.size += len(chunk)
+        if self.limit_bytes is not None and self.size > self.limit_bytes:
+            raise TooLarge(self.limit_bytes)
+        self.sha256.update(chunk)
+        return chunk
+
+
+class TooLarge(ValueError):
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(f"larger than {limit_bytes} bytes")
+        self.limit_bytes = limit_bytes
+
+
+# Parts of a multipart upload: the SDK buffers one part at a time, so this bounds memory.
+PART_BYTES = 16 * 1024 * 1024
+
+
+def put_stream(
+    key: str,
+    raw: BinaryIO,
+    content_type: str = "application/octet-stream",
+    limit_bytes: int | None = None,
+) -> HashingReader:
+    """Stream a file object of unknown length to `key` (multipart, part by part), hashing
+    it on the way. Returns the reader, which holds the sha256 and the size."""
+    reader = HashingReader(raw, limit_bytes)
+    with _answering():
+        client().put_object(
+            bucket(), key, reader, length=-1, part_size=PART_BYTES, content_type=content_type
+        )
+    return reader
+
+
+def exists(key: str) -> bool:
+    from minio.error import S3Error
+
+    with _answering():
+        try:
+            client().stat_object(bucket(), key)
+            return True
+        except S3Error as exc:
+            if exc.code in {"NoSuchKey", "NoSuchObject", "NotFound"}:
+                return False
+            raise
+
+
+def copy(source_key: str, dest_key: str) -> None:
+    from minio.commonconfig import CopySource
+
+    with _answering():
+        client().copy_object(bucket(), dest_key, CopySource(bucket(), source_key))
+
+
+def presigned_get(key: str, *, expires_s: int, file_name: str) -> str:
+    """A download URL that works for `expires_s` seconds, for whoever holds it: hand it
+    out only after an access check."""
+    from datetime import timedelta
+    from urllib.parse import quote
+
+    with _answering():
+        return client().presigned_get_object(
+            bucket(),
+            key,
+            expires=timedelta(seconds=expires_s),
+            response_headers={
+                "response-content-disposition": f"attachment; filename*=UTF-8''{quote(file_name)}"
+            },
+        )
 
 
 def remove(key: str) -> None:

@@ -27,11 +27,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "channels",
     "ninja",
     "accounts",
     "tenancy",
     "background",
+    "shops",
+    "drawings",
     "web",
     "api",
 ]
@@ -132,6 +135,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "background.fail_stale_jobs",
         "schedule": float(env_int("KUMIAI_STALE_SWEEP_S", 600)),
     },
+    # Analyses whose worker died: re-queued within a minute (drawings/tasks.py).
+    "sweep-analyses": {"task": "drawings.sweep_analyses", "schedule": 20.0},
 }
 
 S3 = s3_from_env()

@@ -4,7 +4,14 @@ Every tenant-owned model uses `TenantQuerySet` and says, with two class attribut
 which field holds its owner organisation and who may see it:
 
 - ``"organization"``: members of the owner organisation only;
-- ``"group"``: every member of the owner organisation's supplier group.
+- ``"group"``: every member of the owner organisation's supplier group;
+- ``"grant"`` (drawings): the owner organisation, the group's coordinator, and a member
+  shop while it holds a grant that is neither revoked nor expired (the model names its
+  grants' related name in ``TENANT_GRANTS``);
+- ``"parties"`` (past jobs): the group's coordinator, and the organisations named in the
+  fields ``TENANT_PARTIES`` (who recorded it, made it, bought it);
+- ``"via"`` (rows that belong to another row: a revision to its drawing): whoever may see
+  the row named by the foreign key ``TENANT_VIA``.
 
 A membership that is disabled sees nothing. Selectors call ``visible_to`` and nothing
 else decides visibility; `tests/platform/test_isolation.py` walks every model to check
@@ -17,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from .models import Membership
@@ -27,7 +35,7 @@ class TenantQuerySet(models.QuerySet):
         if membership is None or not membership.is_active or not membership.user.is_active:
             return self.none()
         model: Any = self.model
-        org_field: str = model.TENANT_ORG_FIELD
+        org_field: str = getattr(model, "TENANT_ORG_FIELD", "")
         rule: str = model.TENANT_VISIBILITY
         if rule == "organization":
             key = f"{org_field}_id" if org_field else "pk"
@@ -35,6 +43,36 @@ class TenantQuerySet(models.QuerySet):
         if rule == "group":
             prefix = f"{org_field}__" if org_field else ""
             return self.filter(**{f"{prefix}group_id": membership.organization.group_id})
+        if rule == "via":
+            parent = model._meta.get_field(model.TENANT_VIA).related_model
+            visible = parent.objects.visible_to(membership).values("pk")
+            return self.filter(**{f"{model.TENANT_VIA}__in": visible})
+        if rule in {"grant", "parties"}:
+            org = membership.organization
+            group_key = f"{org_field}__group_id" if org_field else "group_id"
+            in_group = self.filter(**{group_key: org.group_id})
+            if org.kind == "coordinator":  # the coordinator sees the whole group's
+                return in_group
+            if rule == "grant":
+                now = timezone.now()
+                grants = model.TENANT_GRANTS
+                shared = models.Q(
+                    **{
+                        f"{grants}__shop_id": org.pk,
+                        f"{grants}__revoked_at": None,
+                    }
+                ) & (
+                    models.Q(**{f"{grants}__expires_at": None})
+                    | models.Q(**{f"{grants}__expires_at__gt": now})
+                )
+                mine = models.Q(**{f"{org_field}_id": org.pk})
+                # A subquery, not a join: several grants must not repeat a drawing.
+                ids = model.objects.filter(mine | shared).values("pk")
+                return in_group.filter(pk__in=ids)
+            party = models.Q()
+            for field_name in model.TENANT_PARTIES:
+                party |= models.Q(**{f"{field_name}_id": org.pk})
+            return in_group.filter(party)
         raise ValueError(f"unknown visibility rule {rule!r} on {model.__name__}")
 
 

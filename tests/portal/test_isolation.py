@@ -25,7 +25,12 @@ def object_urls(world):  # type: ignore[no-untyped-def]
     job = do_start_job("audit_export", {}, acting=alice_actor, enqueue=lambda job_id: None)
     token = do_create_api_token("ci", acting=alice_actor).token
     lead, bob = world.lead_firm.pk, world.bob.pk
+    d = make_drawing(world.lead_firm, "ISO-1")
     return {
+        "api:get_drawing": ("get", f"/api/drawings/{d.pk}"),
+        "api:drawing_similar": ("get", f"/api/drawings/{d.pk}/similar"),
+        "api:drawing_past_jobs": ("get", f"/api/drawings/{d.pk}/past-jobs"),
+        "api:download": ("get", f"/api/drawings/{d.pk}/download"),
         "organization_detail": ("get", f"/orgs/{lead}/"),
         "member_set_active": ("post", f"/org/members/{bob}/active/0/"),
         "job_download": ("get", f"/jobs/{job.id}/download/"),
@@ -37,6 +42,26 @@ def object_urls(world):  # type: ignore[no-untyped-def]
         "api:revoke_token": ("delete", f"/api/tokens/{token.pk}"),
         "api:get_job": ("get", f"/api/jobs/{job.id}"),
     }
+
+
+def make_drawing(owner, part_number: str):  # type: ignore[no-untyped-def]
+    """A drawing with one stored revision, as rows (what an upload leaves behind)."""
+    from drawings.models import Drawing, Revision
+
+    d = Drawing.objects.create(owner=owner, part_number=part_number, part_number_key=part_number)
+    rev = Revision.objects.create(
+        drawing=d,
+        number=1,
+        file_name=f"{part_number}.pdf",
+        size_bytes=4,
+        sha256="0" * 64,
+        object_key=f"groups/{owner.group_id}/files/00/{'0' * 64}",
+        kind="pdf",
+        status="stored",
+    )
+    d.current_revision = rev
+    d.save()
+    return d
 
 
 def routes_with_object_ids() -> set[str]:
@@ -90,7 +115,7 @@ def test_a_member_shop_sees_the_group_but_not_the_lead_firms_people(world, clien
 def test_every_tenant_owned_model_is_scoped_in_one_place():  # type: ignore[no-untyped-def]
     owned = []
     for model in apps.get_models():
-        if model._meta.app_label in {"tenancy", "background"} or any(
+        if model._meta.app_label in {"tenancy", "background", "drawings", "shops"} or any(
             f.related_model
             and f.related_model._meta.label in {"tenancy.Organization", "tenancy.SupplierGroup"}
             for f in model._meta.fields
@@ -101,7 +126,13 @@ def test_every_tenant_owned_model_is_scoped_in_one_place():  # type: ignore[no-u
         if model._meta.label in {"tenancy.SupplierGroup"}:
             continue  # the tenant itself; nobody lists groups
         assert isinstance(model._default_manager.all(), TenantQuerySet), model._meta.label
-        assert model.TENANT_VISIBILITY in {"organization", "group"}, model._meta.label
+        rule = model.TENANT_VISIBILITY
+        assert rule in {"organization", "group", "grant", "parties", "via"}, model._meta.label
+        if rule == "via":  # scoped like the row it belongs to, which must itself be scoped
+            parent = model._meta.get_field(model.TENANT_VIA).related_model
+            assert isinstance(parent._default_manager.all(), TenantQuerySet), model._meta.label
+        if rule == "parties":
+            assert all(model._meta.get_field(f) for f in model.TENANT_PARTIES)
 
 
 def test_a_disabled_membership_sees_nothing(world, clients, password):  # type: ignore[no-untyped-def]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DrawingsConfig(AppConfig):
+    name = "drawings"
+    verbose_name = "Drawings"

@@ -1,0 +1,200 @@
+"""Reads of the drawing library, always inside what the acting membership may see.
+
+Similar-part search runs its first stage in PostgreSQL: the caller's scope and the
+distance are one query, and no approximate index is used on the vector columns, so the
+candidates are the exact nearest descriptors in scope (an HNSW/IVF index with a scope
+filter can silently drop in-scope results). The geometric re-rank then runs here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db.models import QuerySet
+from django.db.models.functions import Power
+from pgvector.django import L2Distance
+
+from cad.similar.align import Candidate, Match, compare
+from cad.similar.descriptor import Descriptor, describe
+from cad.similar.shape import Shape
+from cad.text import normalise
+from tenancy.models import Membership
+from tenancy.scoping import get_visible_or_404
+
+from .models import Drawing, Grant, Part, PartQuote, PastJob, Revision
+from .sandbox import shape_from_npz
+
+# First-stage candidates handed to the re-rank (as the command-line index does).
+CANDIDATES = 200
+TEXT_MIN_SIMILARITY = 0.3
+
+
+def drawings(membership: Membership | None) -> QuerySet[Drawing]:
+    return Drawing.objects.visible_to(membership).select_related("owner", "current_revision")  # type: ignore[attr-defined]
+
+
+def drawing(membership: Membership | None, drawing_id: object) -> Drawing:
+    return get_visible_or_404(
+        Drawing.objects.select_related("owner__group", "current_revision"),
+        membership,
+        pk=drawing_id,
+    )
+
+
+def revision(membership: Membership | None, drawing_id: object, number: object) -> Revision:
+    return get_visible_or_404(
+        Revision.objects.select_related("drawing"),
+        membership,
+        drawing_id=drawing_id,
+        number=number,
+    )
+
+
+def revisions(membership: Membership | None, d: Drawing) -> QuerySet[Revision]:
+    return Revision.objects.visible_to(membership).filter(drawing=d).order_by("-number")  # type: ignore[attr-defined]
+
+
+def current_parts(membership: Membership | None, d: Drawing) -> QuerySet[Part]:
+    return Part.objects.visible_to(membership).filter(drawing=d, is_current=True)  # type: ignore[attr-defined]
+
+
+def quotes(membership: Membership | None, d: Drawing) -> QuerySet[PartQuote]:
+    return (
+        PartQuote.objects.visible_to(membership)  # type: ignore[attr-defined]
+        .filter(drawing=d, part__is_current=True)
+        .select_related("shop", "profile", "part")
+        .order_by("part__index", "shop__name")
+    )
+
+
+def past_jobs(membership: Membership | None) -> QuerySet[PastJob]:
+    return PastJob.objects.visible_to(membership).select_related("maker", "buyer", "drawing")  # type: ignore[attr-defined]
+
+
+def grants(membership: Membership | None, d: Drawing) -> QuerySet[Grant]:
+    return Grant.objects.visible_to(membership).filter(drawing=d).select_related("shop")  # type: ignore[attr-defined]
+
+
+def grant(membership: Membership | None, grant_id: object) -> Grant:
+    return get_visible_or_404(
+        Grant.objects.select_related("drawing__owner", "shop"), membership, pk=grant_id
+    )
+
+
+def text_search(membership: Membership | None, query: str, limit: int = 50) -> list[Drawing]:
+    """Part number, title, material, customer and tags; normalised like the stored text
+    (NFKC folds full-width letters and half-width kana), matched by trigram similarity
+    to any word run, so a partial number or a typo still finds the drawing."""
+    q = normalise(query)
+    if not q:
+        return []
+    return list(
+        drawings(membership)
+        .annotate(similarity=TrigramWordSimilarity(q, "search_text"))
+        .filter(similarity__gte=TEXT_MIN_SIMILARITY)
+        .order_by("-similarity", "-updated_at")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class SimilarHit:
+    part: Part
+    match: Match
+    distance: float
+    past_jobs: tuple[PastJob, ...]
+
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
+        m = self.match
+        return {
+            "drawing": self.part.drawing_id,
+            "part": self.part.index,
+            "part_number": self.part.drawing.part_number,
+            "score": round(m.score, 4),
+            "explanation": m.explanation_ja if lang == "ja" else m.explanation,
+            "past_jobs": [past_job_dict(j) for j in self.past_jobs],
+        }
+
+
+def past_job_dict(j: PastJob) -> dict[str, Any]:
+    return {
+        "id": j.pk,
+        "part_number": j.part_number,
+        "order_date": j.order_date.isoformat(),
+        "quantity": j.quantity,
+        "unit_price": str(j.unit_price),
+        "currency": j.currency,
+        "shop": j.maker.name if j.maker else j.shop_name,
+        "lead_time_days": j.lead_time_days,
+    }
+
+
+def first_stage(
+    membership: Membership | None,
+    descriptor: Descriptor,
+    *,
+    candidates: int = CANDIDATES,
+    any_size: bool = False,
+    same_material: str | None = None,
+    exclude_drawing: int | None = None,
+) -> list[tuple[int, float]]:
+    """(part id, distance) of the nearest current parts in scope, exact, best first."""
+    distance = Power(L2Distance("shape_vec", _vec(descriptor.shape)), 2)
+    if not any_size:
+        distance = distance + Power(L2Distance("size_vec", _vec(descriptor.size)), 2)
+    if float(descriptor.text @ descriptor.text) > 0:
+        # The query's own text pulls; a candidate's text never pushes (as cad.similar).
+        distance = distance + Power(L2Distance("text_vec", _vec(descriptor.text)), 2)
+    parts = Part.objects.visible_to(membership).filter(is_current=True)  # type: ignore[attr-defined]
+    if same_material:
+        parts = parts.filter(drawing__material__iexact=same_material)
+    if exclude_drawing is not None:
+        parts = parts.exclude(drawing_id=exclude_drawing)
+    rows = parts.annotate(d=distance).order_by("d", "id").values_list("id", "d")[:candidates]
+    return [(pk, float(np.sqrt(max(d, 0.0)))) for pk, d in rows]
+
+
+def similar(
+    membership: Membership | None,
+    shape: Shape,
+    *,
+    k: int = 10,
+    any_size: bool = False,
+    same_material: str | None = None,
+    exclude_drawing: int | None = None,
+) -> list[SimilarHit]:
+    """The k parts most like `shape` that the member may see, with the past jobs of their
+    drawings that the member may see."""
+    stage = first_stage(
+        membership,
+        describe(shape),
+        any_size=any_size,
+        same_material=same_material,
+        exclude_drawing=exclude_drawing,
+    )
+    if not stage:
+        return []
+    rows = {
+        p.pk: p
+        for p in Part.objects.filter(pk__in=[pk for pk, _d in stage])
+        .select_related("drawing")
+        .only("id", "index", "drawing_id", "drawing__part_number", "shape_npz", "geometry_hash")
+    }
+    q = Candidate(shape)
+    scored = []
+    for pk, dist in stage:
+        part = rows[pk]
+        m = compare(q, Candidate(shape_from_npz(part.shape_npz, part.geometry_hash)), any_size)
+        scored.append((part, m, dist))
+    scored.sort(key=lambda t: (-t[1].score, t[2]))
+    best = scored[:k]
+    jobs: dict[int, list[PastJob]] = {}
+    for job in past_jobs(membership).filter(drawing_id__in=[p.drawing_id for p, _m, _d in best]):
+        jobs.setdefault(job.drawing_id, []).append(job)
+    return [SimilarHit(p, m, d, tuple(jobs.get(p.drawing_id, ())[:5])) for p, m, d in best]
+
+
+def _vec(a: np.ndarray) -> list[float]:
+    return [float(v) for v in a]
