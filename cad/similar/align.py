@@ -1,6 +1,6 @@
 """The exact re-rank: put the query part on top of a candidate (any rotation, mirrored or
 not, scaled in "any size" mode), then compare outlines by their overlap and cut-outs one
-by one, and say in words what matches and what differs.
+by one. What the measures mean in words is explain.py's business.
 
 The angle is searched, not assumed: the centroid-distance signatures are cross-correlated
 (every cyclic shift at once, by FFT) for the part and its mirror image, the best shifts
@@ -12,35 +12,45 @@ are exact in a drawing) or, without holes, by two steps of ICP on the outline.""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.spatial import cKDTree
 from shapely import Polygon, area, intersection, union
 
+from cad.tolerances import (
+    EDGE_SAME_MM,
+    EDGE_SAME_REL,
+    HOLE_DIAMETER_MAX_LOG,
+    HOLE_DIAMETER_SAME_LOG,
+    HOLE_DIAMETER_SOFT_LOG,
+    HOLE_PLACE_MM,
+    HOLE_PLACE_REL,
+    MIRROR_MARGIN,
+    OUTLINE_KERNEL_REL,
+    SYMMETRIC_IOU,
+    THICKNESS_SAME_MM,
+)
+
+from . import explain
 from .shape import Shape, resample
 
-OUTLINE_MATCH_IOU = 0.98
-HOLE_DIAMETER_SAME = 0.05  # relative: within 5 % a hole "matches"
-HOLE_DIAMETER_SOFT = 0.15  # relative scale of the soft diameter similarity
-HOLE_DIAMETER_MAX = math.log(1.6)  # beyond this two cut-outs are not the same feature
+# Search effort (the tolerances that say what "equal" means are in cad/tolerances.py).
 PEAKS = 4
 ANCHORS = 4
 # Score weights: overlap (IoU), contour (equal corner-to-corner runs) and cut-outs.
 W_IOU, W_CONTOUR, W_HOLES = 0.35, 0.25, 0.4
 W_OUTLINE = W_IOU + W_CONTOUR  # the outline's share when the angle is being searched
-RUN_REL, RUN_ABS_MM = 0.01, 0.2  # two runs are equal within 1 % or 0.2 mm
 REFINE_FROM = 0.5
 REFINE_STEPS = 3
 PROBE_STEP = 8  # every 8th of the 128 refinement points (16) scores a placement
 EXACT_FIT = 0.999  # a first-pass score this high needs no refining and no mirror
 SHIFT_HOLES, SHIFT_MAX = 8, 64  # offsets tried from hole pairs (see _Placer.shift)
 SHIFT_FROM = 0.1  # below this first score a candidate is not a variant of the query
-OUTLINE_KERNEL = 0.03  # mean outline distance, as a share of the RMS radius, that scores 1/e
 PROCESS_MISMATCH = 0.9  # score factor when both say a different material or thickness
 
 
-@dataclass
+@dataclass(frozen=True)
 class Match:
     score: float
     iou: float
@@ -49,14 +59,24 @@ class Match:
     holes_query: int
     holes_candidate: int
     holes_same: int  # centre and diameter within tolerance
-    holes_resized: list[tuple[float, float]]  # (query ⌀, candidate ⌀) matched by place only
+    holes_resized: tuple[tuple[float, float], ...]  # (query ⌀, candidate ⌀) paired by place only
     mirrored: bool
     angle_deg: float
     scale: float  # query → candidate ("any size"); 1 in "same size" mode
     long_ratio: float  # query's long side / candidate's
     short_ratio: float
-    notes_en: list[str] = field(default_factory=list)
-    notes_ja: list[str] = field(default_factory=list)
+    any_size: bool  # compared in "any size" mode
+    same_geometry: bool  # the query's geometry hash is the candidate's
+    process_differs: tuple[tuple[str, str, str], ...]  # (material|thickness, query's, cand.'s)
+    same_part_number: str | None  # the part number both drawings give, if they do
+
+    @property
+    def notes_en(self) -> list[str]:
+        return explain.english(self)
+
+    @property
+    def notes_ja(self) -> list[str]:
+        return explain.japanese(self)
 
     @property
     def explanation(self) -> str:
@@ -106,7 +126,7 @@ def _pair_runs(a: np.ndarray, b: np.ndarray) -> list[tuple[int, int]]:
     i = j = 0
     pairs = []
     while i < len(a) and j < len(b):
-        if abs(a[i] - b[j]) <= max(RUN_ABS_MM, RUN_REL * max(a[i], b[j])):
+        if abs(a[i] - b[j]) <= max(EDGE_SAME_MM, EDGE_SAME_REL * max(a[i], b[j])):
             pairs.append((i, j))
             i += 1
             j += 1
@@ -138,11 +158,11 @@ def match_cutouts(a: np.ndarray, b: np.ndarray, tol_mm: float) -> list[tuple[int
         return []
     d = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
     ratio = np.abs(np.log(np.maximum(a[:, None, 2], 1e-9) / np.maximum(b[None, :, 2], 1e-9)))
-    ok = (d <= tol_mm) & (ratio <= HOLE_DIAMETER_MAX)
+    ok = (d <= tol_mm) & (ratio <= HOLE_DIAMETER_MAX_LOG)
     ii, jj = np.nonzero(ok)
     if not len(ii):
         return []
-    cost = d[ii, jj] / tol_mm + ratio[ii, jj] / HOLE_DIAMETER_SOFT
+    cost = d[ii, jj] / tol_mm + ratio[ii, jj] / HOLE_DIAMETER_SOFT_LOG
     used_a: set[int] = set()
     used_b: set[int] = set()
     pairs = []
@@ -152,7 +172,9 @@ def match_cutouts(a: np.ndarray, b: np.ndarray, tol_mm: float) -> list[tuple[int
             continue
         used_a.add(i)
         used_b.add(j)
-        sim = math.exp(-((ratio[i, j] / HOLE_DIAMETER_SOFT) ** 2)) * (1 - 0.5 * d[i, j] / tol_mm)
+        sim = math.exp(-((ratio[i, j] / HOLE_DIAMETER_SOFT_LOG) ** 2)) * (
+            1 - 0.5 * d[i, j] / tol_mm
+        )
         pairs.append((i, j, sim))
     return pairs
 
@@ -212,9 +234,10 @@ class Candidate:
                 cutouts=np.column_stack([-s.cutouts[:, 0], s.cutouts[:, 1:]])
                 if len(s.cutouts)
                 else s.cutouts,
+                _hash=self.hash,  # the hash does not see a mirror
             )
             m = compare(self, Candidate(image), sides=(False,))
-            self._symmetric = m.iou > 0.999 and m.holes_same == len(s.cutouts)
+            self._symmetric = m.iou > SYMMETRIC_IOU and m.holes_same == len(s.cutouts)
         return self._symmetric
 
     def distance(self, pts: np.ndarray) -> np.ndarray:
@@ -244,7 +267,7 @@ class Candidate:
 
 
 def _hole_tolerance(rms_mm: float) -> float:
-    return max(1.0, 0.03 * rms_mm)
+    return max(HOLE_PLACE_MM, HOLE_PLACE_REL * rms_mm)
 
 
 def _hypotheses(q: Candidate, c: Candidate, mirrored: bool) -> list[float]:
@@ -301,7 +324,9 @@ class _Placer:
                 np.log(np.maximum(cut[:, None, 2], 1e-9) / np.maximum(cc[None, :, 2], 1e-9))
             )
             self.size_sim = np.where(
-                ratio <= HOLE_DIAMETER_MAX, np.exp(-((ratio / HOLE_DIAMETER_SOFT) ** 2)), 0.0
+                ratio <= HOLE_DIAMETER_MAX_LOG,
+                np.exp(-((ratio / HOLE_DIAMETER_SOFT_LOG) ** 2)),
+                0.0,
             )
 
     def cutouts(self, r: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -327,7 +352,7 @@ class _Placer:
 
     def _combine(self, dist: np.ndarray, rs: np.ndarray, ts: np.ndarray) -> np.ndarray:
         h = len(rs)
-        outline = np.exp(-dist / (OUTLINE_KERNEL * self.c.rms))
+        outline = np.exp(-dist / (OUTLINE_KERNEL_REL * self.c.rms))
         if not self.m:
             return outline
         holes = np.zeros(h)
@@ -465,7 +490,7 @@ def compare(
     mirrored = True in best and best[True][0] > best[False][0]
     _, r, t = best[mirrored]
     # Report a mirror only when it mattered: a symmetric part fits both ways.
-    shown_mirror = mirrored and best[True][0] > best[False][0] + 0.01
+    shown_mirror = mirrored and best[True][0] > best[False][0] + MIRROR_MARGIN
     return _finish(
         q, c, mirrored, r, t, _hole_tolerance(c.rms), shown_mirror, original, stretch, any_size
     )
@@ -490,13 +515,15 @@ def _finish(q, c, mirrored, r, t, tol, shown_mirror, original, stretch, any_size
         cut[:, :2] = (_mirror(cut[:, :2]) if mirrored else cut[:, :2]) @ r.T + t
     pairs = match_cutouts(cut, cs.cutouts, tol)
     same = [
-        p for p in pairs if abs(math.log(cut[p[0], 2] / cs.cutouts[p[1], 2])) <= HOLE_DIAMETER_SAME
+        p
+        for p in pairs
+        if abs(math.log(cut[p[0], 2] / cs.cutouts[p[1], 2])) <= HOLE_DIAMETER_SAME_LOG
     ]
-    resized = [
+    resized = tuple(
         (float(cut[p[0], 2]), float(cs.cutouts[p[1], 2]))
         for p in pairs
-        if abs(math.log(cut[p[0], 2] / cs.cutouts[p[1], 2])) > HOLE_DIAMETER_SAME
-    ]
+        if abs(math.log(cut[p[0], 2] / cs.cutouts[p[1], 2])) > HOLE_DIAMETER_SAME_LOG
+    )
     m = max(len(cut), len(cs.cutouts))
     holes_sim = sum(p[2] for p in pairs) / m if m else None
     runs_same = match_runs(qs.runs_mm, cs.runs_mm)
@@ -520,16 +547,20 @@ def _finish(q, c, mirrored, r, t, tol, shown_mirror, original, stretch, any_size
     contour = runs_same / n_runs if n_runs else 1.0  # two curved outlines: nothing differs
     outline = (W_IOU * outline_iou + W_CONTOUR * contour) / W_OUTLINE
     score = outline if holes_sim is None else W_OUTLINE * outline + W_HOLES * holes_sim
-    process_differs = []
+    process_differs: list[tuple[str, str, str]] = []
     if qs.material and cs.material and qs.material != cs.material:
         process_differs.append(("material", qs.material, cs.material))
-    if qs.thickness_mm and cs.thickness_mm and abs(qs.thickness_mm - cs.thickness_mm) > 1e-6:
+    if (
+        qs.thickness_mm
+        and cs.thickness_mm
+        and abs(qs.thickness_mm - cs.thickness_mm) > THICKNESS_SAME_MM
+    ):
         process_differs.append(("thickness", f"t{qs.thickness_mm:g}", f"t{cs.thickness_mm:g}"))
     if process_differs:
         score *= PROCESS_MISMATCH
     angle = math.degrees(math.atan2(r[1, 0], r[0, 0])) % 360.0
     os_ = original.shape
-    match = Match(
+    return Match(
         score=float(min(max(score, 0.0), 1.0)),
         iou=iou,
         edges_same=runs_same,
@@ -543,72 +574,10 @@ def _finish(q, c, mirrored, r, t, tol, shown_mirror, original, stretch, any_size
         scale=math.sqrt(sx * sy),
         long_ratio=os_.rect_mm[0] / max(cs.rect_mm[0], 1e-9),
         short_ratio=os_.rect_mm[1] / max(cs.rect_mm[1], 1e-9),
+        any_size=any_size,
+        same_geometry=original.hash == c.hash,
+        process_differs=tuple(process_differs),
+        same_part_number=os_.part_number
+        if os_.part_number and os_.part_number == cs.part_number
+        else None,
     )
-    _explain(match, os_, cs, any_size, len(pairs), process_differs, original.hash == c.hash)
-    return match
-
-
-def _pct(ratio: float) -> int:
-    return round(abs(ratio - 1) * 100)
-
-
-def _explain(
-    m: Match, qs: Shape, cs: Shape, any_size: bool, paired: int, process_differs, same_hash: bool
-) -> None:  # type: ignore[no-untyped-def]
-    en, ja = m.notes_en, m.notes_ja
-    if same_hash and m.iou >= OUTLINE_MATCH_IOU:
-        en.append("same part (identical geometry)")
-        ja.append("同一形状")
-    if m.iou >= OUTLINE_MATCH_IOU and m.edges_same == m.edges_candidate:
-        en.append("outline matches")
-        ja.append("外形が一致")
-    else:
-        en.append(
-            f"outline overlaps {m.iou * 100:.0f} %, {m.edges_same} of {m.edges_candidate} edges equal"
-        )
-        ja.append(
-            f"外形の重なり {m.iou * 100:.0f}%、辺 {m.edges_candidate} 本中 {m.edges_same} 本が同じ長さ"
-        )
-    if m.holes_candidate:
-        en.append(f"{m.holes_same} of {m.holes_candidate} holes match")
-        ja.append(f"穴 {m.holes_candidate} 個中 {m.holes_same} 個が一致")
-    for dq, dc in m.holes_resized[:3]:
-        en.append(f"hole Ø{dc:.1f} → Ø{dq:.1f}")
-        ja.append(f"穴径 Ø{dc:.1f} → Ø{dq:.1f}")
-    extra = m.holes_query - paired
-    missing = m.holes_candidate - paired
-    moved = min(extra, missing)
-    if moved > 0:
-        extra, missing = extra - moved, missing - moved
-        en.append(f"{moved} hole{'s' if moved > 1 else ''} in other places")
-        ja.append(f"穴 {moved} 個の位置が違う")
-    if extra > 0:
-        en.append(f"{extra} more hole{'s' if extra > 1 else ''} in this drawing")
-        ja.append(f"この図面の穴が {extra} 個多い")
-    if missing > 0:
-        en.append(f"{missing} hole{'s' if missing > 1 else ''} fewer in this drawing")
-        ja.append(f"この図面の穴が {missing} 個少ない")
-    if any_size and abs(m.long_ratio - m.short_ratio) <= 0.01 * m.long_ratio:
-        if abs(m.long_ratio - 1) > 0.01:
-            en.append(f"{m.long_ratio:.2f}× the size")
-            ja.append(f"大きさ {m.long_ratio:.2f} 倍")
-    elif any_size:
-        en.append(f"{m.long_ratio:.2f}× as long, {m.short_ratio:.2f}× as wide")
-        ja.append(f"長さ {m.long_ratio:.2f} 倍、幅 {m.short_ratio:.2f} 倍")
-    else:
-        for ratio, longer, shorter, ja_more, ja_less in (
-            (m.long_ratio, "longer", "shorter", "長い", "短い"),
-            (m.short_ratio, "wider", "narrower", "幅が広い", "幅が狭い"),
-        ):
-            if abs(ratio - 1) > 0.01:
-                en.append(f"{_pct(ratio)} % {longer if ratio > 1 else shorter}")
-                ja.append(f"{_pct(ratio)}% {ja_more if ratio > 1 else ja_less}")
-    if m.mirrored:
-        en.append("mirror image")
-        ja.append("左右反転")
-    for what, a, b in process_differs:
-        en.append(f"{what} {a} vs {b}")
-        ja.append(f"{'材質' if what == 'material' else '板厚'} {a} / {b}")
-    if qs.part_number and qs.part_number == cs.part_number:
-        en.append(f"same part number {qs.part_number}")
-        ja.append(f"図番が同じ {qs.part_number}")

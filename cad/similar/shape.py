@@ -13,6 +13,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from shapely.geometry import Polygon
@@ -20,15 +21,22 @@ from shapely.geometry.polygon import orient
 
 from cad.model import DrawingText, Part
 from cad.text import normalise
+from cad.tolerances import (
+    HASH_STEP_MM,
+    MIN_RUN_MM,
+    OUTLINE_SIMPLIFY_MM,
+    OUTLINE_SIMPLIFY_REL,
+    ROUND_HOLE_CENTRE_REL,
+    STRAIGHT_TURN_DEG,
+)
 
 SAMPLES = 256  # outline points for the signature and the alignment
-SIMPLIFY_MM = 0.05  # outline kept for exact overlap: simplified far below any cut tolerance
 
 
-@dataclass
+@dataclass(frozen=True)
 class Shape:
     outline: np.ndarray  # (SAMPLES, 2) arc-length samples of the outer contour, CCW, centred
-    polygon: np.ndarray  # (K, 2) the outer contour itself (simplified by SIMPLIFY_MM), centred
+    polygon: np.ndarray  # (K, 2) the outer contour (simplified by OUTLINE_SIMPLIFY_MM), centred
     cutouts: np.ndarray  # (M, 3) centre x, centre y, equivalent diameter (mm), centred
     round_cutouts: np.ndarray  # (M,) bool: a round hole rather than another cut-out
     outer_area_mm2: float
@@ -42,6 +50,8 @@ class Shape:
     title: str | None = None
     material: str | None = None
     thickness_mm: float | None = None
+    # The hash when it is already known (read from an index, or of the shape this one was
+    # stretched from); else computed on first use.
     _hash: str | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -55,9 +65,11 @@ class Shape:
         return np.hypot(self.outline[:, 0], self.outline[:, 1])
 
     def geometry_hash(self) -> str:
-        if self._hash is None:
-            self._hash = geometry_hash(self)
-        return self._hash
+        return self._hash if self._hash is not None else self._computed_hash
+
+    @cached_property
+    def _computed_hash(self) -> str:
+        return geometry_hash(self)
 
 
 def resample(ring: np.ndarray, n: int = SAMPLES) -> np.ndarray:
@@ -76,9 +88,9 @@ def shape_of(
     outer = orient(Polygon(part.outer), sign=1.0)  # counter-clockwise
     c = np.array(outer.centroid.coords[0])
     ring = np.asarray(outer.exterior.coords) - c
-    # Relative for tiny parts: a 0.3 mm sliver must not be simplified into another shape.
     simple = Polygon(ring).simplify(
-        min(SIMPLIFY_MM, 1e-3 * part.min_rect_mm[0]), preserve_topology=True
+        min(OUTLINE_SIMPLIFY_MM, OUTLINE_SIMPLIFY_REL * part.min_rect_mm[0]),
+        preserve_topology=True,
     )
     cut = []
     round_flags = []
@@ -90,7 +102,11 @@ def shape_of(
         centre = np.array(poly.centroid.coords[0])
         diameter = math.sqrt(4 * poly.area / math.pi)
         # A round hole keeps its true diameter, not its flattened polygon's.
-        match = [d for hc, d in holes if np.hypot(*(centre - hc)) < 1e-3 * (1 + diameter)]
+        match = [
+            d
+            for hc, d in holes
+            if np.hypot(*(centre - hc)) < ROUND_HOLE_CENTRE_REL * (1 + diameter)
+        ]
         cut.append((*(centre - c), match[0] if match else diameter))
         round_flags.append(bool(match))
     return Shape(
@@ -110,10 +126,6 @@ def shape_of(
         material=text.material if text else None,
         thickness_mm=thickness_mm or (text.thickness_mm if text else None),
     )
-
-
-STRAIGHT_TURN_DEG = 0.5  # edges meeting at less than this are one straight run
-MIN_RUN_MM = 0.5
 
 
 def straight_runs(ring: np.ndarray) -> np.ndarray:
@@ -156,11 +168,6 @@ def normalise_code(s: str) -> str:
     return re.sub(r"\s+", "", _DASHES.sub("-", normalise(s).upper()))
 
 
-# Rounding for the canonical hash: far coarser than the floating-point noise of another
-# export or a unit change (1e-9 relative), far finer than any real design change.
-_HASH_MM = 0.05
-
-
 def _q(v: float, step: float) -> int:
     return int(round(v / step))
 
@@ -184,16 +191,16 @@ def geometry_hash(shape: Shape) -> str:
         else:
             nearest = np.zeros(1)
         rows = sorted(
-            (_q(d, _HASH_MM), _q(r, 10 * _HASH_MM), _q(n, 10 * _HASH_MM))
+            (_q(d, HASH_STEP_MM), _q(r, 10 * HASH_STEP_MM), _q(n, 10 * HASH_STEP_MM))
             for d, r, n in zip(c[:, 2], d_centre, nearest, strict=True)
         )
     key = (
         "kumiai.shape/1",
         _q(shape.outer_area_mm2, 1.0),
         _q(shape.net_area_mm2, 1.0),
-        _q(shape.perimeter_mm, 10 * _HASH_MM),
-        _q(shape.rect_mm[0], 10 * _HASH_MM),
-        _q(shape.rect_mm[1], 10 * _HASH_MM),
+        _q(shape.perimeter_mm, 10 * HASH_STEP_MM),
+        _q(shape.rect_mm[0], 10 * HASH_STEP_MM),
+        _q(shape.rect_mm[1], 10 * HASH_STEP_MM),
         tuple(rows),
     )
     return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
