@@ -107,3 +107,24 @@ def test_make_test_under_ci_fails_when_the_browser_tests_cannot_run(tmp_path):  
     assert out.returncode == 1, out.stdout + out.stderr
     assert "browser tests cannot run" in out.stderr
     assert "passed" not in out.stdout, "it must stop before running any test"
+
+
+def test_any_django_process_sends_tasks_through_the_projects_broker():  # type: ignore[no-untyped-def]
+    """Regression: the web process and management commands never imported the Celery
+    app, so `.delay()` there went to Celery's default AMQP broker and failed."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from background.tasks import fail_stale_jobs; "
+            "print(fail_stale_jobs.app.main, fail_stale_jobs.app.conf.broker_url)",
+        ],
+        cwd=REPO / "platform",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    main, broker = out.stdout.split()
+    assert main == "kumiai"
+    assert broker == os.environ["REDIS_URL"]
