@@ -44,7 +44,17 @@ def _frame(a: Analysis, include_notes: bool) -> tuple[float, float, float, float
     return (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
 
 
-def svg(a: Analysis, size_px: int = 480, include_notes: bool = False) -> str:
+MARK_COLOR = {"error": "#d11a1a", "warning": "#c77700", "info": "#5b6b7b"}
+
+
+def svg(
+    a: Analysis,
+    size_px: int = 480,
+    include_notes: bool = False,
+    marks: Sequence[tuple[float, float, str, str]] = (),
+) -> str:
+    """`marks` are numbered pins (x_mm, y_mm, label, severity) drawn over the part, e.g.
+    where each finding is, so a list beside the picture can refer to them."""
     x0, y0, x1, y1 = _frame(a, include_notes)
     w, h = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
     pad = 0.04 * max(w, h)
@@ -71,6 +81,16 @@ def svg(a: Analysis, size_px: int = 480, include_notes: bool = False) -> str:
             d = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
             out.append(f'<polyline points="{d}"/>')
         out.append("</g>")
+    r = max(6.0, size_px / 60)
+    for x, y, label, severity in marks:
+        cx, cy = (x - x0 + pad) * scale, (y1 - y + pad) * scale
+        color = MARK_COLOR.get(severity, MARK_COLOR["info"])
+        out.append(
+            f'<g class="mark {escape(severity)}"><circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" '
+            f'fill="{color}" fill-opacity="0.85"/><text x="{cx:.1f}" y="{cy + r * 0.4:.1f}" '
+            f'font-size="{r * 1.2:.1f}" text-anchor="middle" fill="#fff" '
+            f'font-family="sans-serif">{escape(label)}</text></g>'
+        )
     out.append("</svg>")
     return "\n".join(out)
 

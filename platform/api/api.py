@@ -19,6 +19,8 @@ from accounts import actions as account_actions
 from accounts import selectors as account_selectors
 from background import selectors as job_selectors
 from drawings.api import router as drawings_router
+from drawings.past_jobs_api import router as past_jobs_router
+from shops.api import router as shops_router
 from tenancy import actions as tenancy_actions
 from tenancy import selectors
 from tenancy.context import Actor
@@ -83,6 +85,8 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied):  # type: 
 
 # Each domain app owns its router; the project only mounts them here.
 api.add_router("/", drawings_router)
+api.add_router("/", past_jobs_router)
+api.add_router("/", shops_router)
 
 
 @api.exception_handler(Http404)

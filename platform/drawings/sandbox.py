@@ -230,7 +230,13 @@ def _child(path: Path, out_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
                 "npz_file": npz_name,
             }
         )
-    (out_dir / SVG).write_text(svg(analysis, include_notes=False))
+    # Findings that have a place are pinned on the view, numbered as the page lists them.
+    marks = [
+        (f.location[0], f.location[1], str(n), f.severity)
+        for n, f in enumerate(analysis.findings, start=1)
+        if f.location is not None
+    ]
+    (out_dir / SVG).write_text(svg(analysis, size_px=640, marks=marks))
     (out_dir / PNG).write_bytes(png(analysis, size_px=256))
     return {"ok": True, "analysis": analysis.as_dict(), "parts": parts}
 

@@ -179,8 +179,17 @@ def similar(
     rows = {
         p.pk: p
         for p in Part.objects.filter(pk__in=[pk for pk, _d in stage])
-        .select_related("drawing")
-        .only("id", "index", "drawing_id", "drawing__part_number", "shape_npz", "geometry_hash")
+        .select_related("drawing", "revision")
+        .only(
+            "id",
+            "index",
+            "drawing_id",
+            "drawing__part_number",
+            "revision_id",
+            "revision__number",
+            "shape_npz",
+            "geometry_hash",
+        )
     }
     q = Candidate(shape)
     scored = []

@@ -60,9 +60,12 @@ def django_admin(args: list[str], env: dict[str, str]) -> None:
 
 
 def compile_translations() -> None:
+    """The shared catalogue (frontend/locale) and each app's own (platform/<app>/locale)."""
     from .i18n import compile_all
 
     compile_all(REPO_DIR / "frontend" / "locale")
+    for app_locale in sorted(PLATFORM_DIR.glob("*/locale")):
+        compile_all(app_locale)
 
 
 @command("run", "start the whole stack (embedded services unless env vars name others)")
@@ -94,6 +97,7 @@ def cmd_run(argv: list[str]) -> int:
             django_admin(
                 ["seed_demo", "--password", load_or_create_secrets(home)["demo_password"]], env
             )
+            django_admin(["seed_demo_drawings"], env)
         supervisor.children = app_children(
             host=args.host, port=args.port, concurrency=args.worker_concurrency, home=home
         )

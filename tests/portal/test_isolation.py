@@ -26,7 +26,16 @@ def object_urls(world):  # type: ignore[no-untyped-def]
     token = do_create_api_token("ci", acting=alice_actor).token
     lead, bob = world.lead_firm.pk, world.bob.pk
     d = make_drawing(world.lead_firm, "ISO-1")
+    from drawings.models import Grant
+
+    grant = Grant.objects.create(drawing=d, shop=world.shop, owner=world.lead_firm)
     return {
+        "drawing_detail": ("get", f"/drawings/{d.pk}/"),
+        "drawing_edit": ("post", f"/drawings/{d.pk}/edit/"),
+        "drawing_picture": ("get", f"/drawings/{d.pk}/rev/1/view.svg"),
+        "drawing_download": ("get", f"/drawings/{d.pk}/rev/1/download/"),
+        "grant_create": ("post", f"/drawings/{d.pk}/grants/"),
+        "grant_revoke": ("post", f"/grants/{grant.pk}/revoke/"),
         "api:get_drawing": ("get", f"/api/drawings/{d.pk}"),
         "api:drawing_similar": ("get", f"/api/drawings/{d.pk}/similar"),
         "api:drawing_past_jobs": ("get", f"/api/drawings/{d.pk}/past-jobs"),

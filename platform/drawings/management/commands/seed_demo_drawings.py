@@ -1,0 +1,110 @@
+"""Seed the demo group's drawing library once: shop cost profiles (each shop a little
+different, so the group quote ranks them), drawings uploaded by the demo lead firm
+through the real upload path (their analysis runs on the worker), a grant, and past jobs
+with prices."""
+
+from __future__ import annotations
+
+import copy
+import io
+
+from django.core.management.base import BaseCommand
+
+from drawings import actions
+from drawings.demo import PARTS
+from drawings.models import Drawing
+from shops.actions import do_save_profile, ensure_profile
+from shops.models import ProfileSource
+from tenancy.context import Actor
+from tenancy.models import Membership, Organization, OrgKind, SupplierGroup
+
+DEMO_SLUG = "hokuriku-bankin"
+BUYER_EMAIL = "alice@hokuriku-kiki.example.jp"
+COORDINATOR_EMAIL = "kato@kaga-seimitsu.example.jp"
+GRANTED_SHOP = "能登レーザー工業"
+# Per shop: laser rate JPY/h and materials it does not cut (a paint shop's small laser).
+SHOP_TRAITS = {
+    "加賀精密板金": (12000, ()),
+    "能登レーザー工業": (10500, ()),
+    "白山ベンディング": (13500, ("SUS304",)),
+    "金沢溶接所": (11500, ("A5052",)),
+    "小松塗装": (14000, ("SUS304", "A5052")),
+}
+
+
+class Command(BaseCommand):
+    help = "Create the demo group's drawing library (once)."
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        group = SupplierGroup.objects.filter(slug=DEMO_SLUG).first()
+        if group is None:
+            self.stdout.write("no demo group: run seed_demo first")
+            return
+        buyer = Membership.objects.select_related("organization", "user").get(
+            user__email=BUYER_EMAIL
+        )
+        if Drawing.objects.filter(owner=buyer.organization).exists():
+            self.stdout.write("kept the demo drawing library")
+            return
+        self._profiles(group)
+        acting = Actor(user=buyer.user, membership=buyer)
+        revisions = actions.upload_files(
+            [
+                (
+                    io.BytesIO(p.dxf()),
+                    f"{p.part_number}.dxf",
+                    actions.DrawingFields(
+                        part_number=p.part_number,
+                        title=p.title,
+                        customer=p.customer,
+                        material=p.material,
+                        thickness_mm=p.thickness_mm,
+                    ),
+                )
+                for p in PARTS
+            ],
+            acting=acting,
+        )
+        coordinator = Membership.objects.select_related("organization", "user").get(
+            user__email=COORDINATOR_EMAIL
+        )
+        shop = Organization.objects.get(group=group, name=GRANTED_SHOP)
+        granted = Drawing.objects.get(owner=buyer.organization, part_number="HK-BR-100")
+        actions.do_grant(
+            granted,
+            shop,
+            expires_at=None,
+            reason="デモ：見積依頼",
+            acting=Actor(user=coordinator.user, membership=coordinator),
+        )
+        self.stdout.write(
+            f"created {len(revisions)} demo drawings (analysed by the worker) and a grant"
+        )
+
+    def _profiles(self, group: SupplierGroup) -> None:
+        system = Actor.system("seed_demo_drawings")
+        for org in Organization.objects.filter(
+            group=group, kind__in=[OrgKind.MEMBER_SHOP, OrgKind.COORDINATOR]
+        ):
+            base = ensure_profile(org, acting=system)
+            rate, not_cut = SHOP_TRAITS.get(org.name, (12000, ()))
+            doc = copy.deepcopy(base.document)
+            doc["laser"]["rate_jpy_h"] = rate
+            for material in not_cut:
+                doc["materials"].pop(material, None)
+                for table in ("speed_m_min", "pierce_s"):
+                    doc["laser"].get(table, {}).pop(material, None)
+            admin = (
+                Membership.objects.filter(organization=org, is_active=True)
+                .select_related("user", "organization")
+                .order_by("role")
+                .first()
+            )
+            if admin is not None:
+                do_save_profile(
+                    org,
+                    doc,
+                    source=ProfileSource.EDITED,
+                    note="demo",
+                    acting=Actor(user=admin.user, membership=admin),
+                )
