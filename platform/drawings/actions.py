@@ -10,6 +10,8 @@ once (the key is their sha256), so removal only touches objects this call create
 from __future__ import annotations
 
 import uuid
+import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -549,7 +551,7 @@ def upload_zip(
 ) -> tuple[list[Revision], list[dict[str, str]]]:
     """A zip of drawings: checked whole first (zipcheck), then each entry streamed into
     the store; files of a kind the library does not keep are skipped with the reason."""
-    from .zipcheck import Bounded, check
+    from .zipcheck import Bounded, ZipRefused, check
 
     owner = _require_uploader(acting)
     zf, entries, skipped = check(raw)
@@ -558,17 +560,23 @@ def upload_zip(
     try:
         for entry in entries:
             base = entry.name.replace("\\", "/").rsplit("/", 1)[-1]
-            with zf.open(entry.info) as f:
-                try:
+            try:
+                with zf.open(entry.info) as f:
                     blob = store_blob(
                         owner.group_id,
                         Bounded(f, entry.info.file_size),  # type: ignore[arg-type]
                         base,
                         _limit_bytes(),
                     )
-                except files.UnsupportedFile as exc:
-                    skipped.append({"name": entry.name, "reason": exc.message})
-                    continue
+            except files.UnsupportedFile as exc:
+                skipped.append({"name": entry.name, "reason": exc.message})
+                continue
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                raise ZipRefused(
+                    "ZIP_DAMAGED",
+                    _("%(name)s is damaged inside the zip (%(why)s).")
+                    % {"name": entry.name, "why": exc},
+                ) from exc
             stored.append((blob, base, DrawingFields(**{**shared.__dict__, "part_number": ""})))
     except BaseException:
         _forget([b for b, _n, _f in stored])
