@@ -9,6 +9,8 @@ once (the key is their sha256), so removal only touches objects this call create
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 import zipfile
 import zlib
@@ -249,6 +251,20 @@ HEARTBEAT_STALE_S = 30
 MAX_ATTEMPTS = 5
 
 
+def holder_alive(rev: Revision) -> bool:
+    """Whether the run holding the revision may still be working: always assumed for
+    another machine (its heartbeat tells), checked by process id on this one."""
+    if not rev.claim_pid or rev.claim_host != socket.gethostname()[:100]:
+        return True
+    try:
+        os.kill(rev.claim_pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def claim_revision(revision_id: int) -> uuid.UUID | None:
     """Take the revision for one run, or None when it is finished or another live run
     holds it. Safe to call twice for the same message."""
@@ -259,7 +275,12 @@ def claim_revision(revision_id: int) -> uuid.UUID | None:
         rev = Revision.objects.select_for_update().filter(pk=revision_id).first()
         if rev is None or rev.is_finished:
             return None
-        if rev.status == RevisionStatus.ANALYSING and rev.heartbeat_at and rev.heartbeat_at > stale:
+        if (
+            rev.status == RevisionStatus.ANALYSING
+            and rev.heartbeat_at
+            and rev.heartbeat_at > stale
+            and holder_alive(rev)
+        ):
             return None
         if rev.attempts >= MAX_ATTEMPTS:
             # Every run so far lost its worker on this file: stop trying, and say so.
@@ -271,6 +292,7 @@ def claim_revision(revision_id: int) -> uuid.UUID | None:
             return None
         rev.status = RevisionStatus.ANALYSING
         rev.claim = token
+        rev.claim_host, rev.claim_pid = socket.gethostname()[:100], os.getpid()
         rev.heartbeat_at = now
         rev.attempts += 1
         rev.progress_pct = 10
@@ -279,6 +301,8 @@ def claim_revision(revision_id: int) -> uuid.UUID | None:
             update_fields=[
                 "status",
                 "claim",
+                "claim_host",
+                "claim_pid",
                 "heartbeat_at",
                 "attempts",
                 "progress_pct",

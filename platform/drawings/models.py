@@ -100,6 +100,10 @@ class Revision(models.Model):
     # The run that holds the analysis, and when it last said it is alive: a second run
     # (a redelivered message, the sweeper) takes over only from a silent one.
     claim = models.UUIDField(null=True, blank=True)
+    # Where that run lives: a run on this machine whose process is gone is taken over at
+    # once, without waiting for its heartbeat to go stale.
+    claim_host = models.CharField(max_length=100, blank=True)
+    claim_pid = models.PositiveIntegerField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     part_number_source = models.CharField(max_length=12, blank=True)  # form | file | drawing
     analysis_started_at = models.DateTimeField(null=True, blank=True)

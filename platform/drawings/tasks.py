@@ -18,7 +18,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery import shared_task
-from django.db.models import Q
 from django.utils import timezone
 
 from kumiai import objectstore
@@ -101,15 +100,26 @@ def analyse_revision(revision_id: int) -> str:
 
 @shared_task(name="drawings.sweep_analyses", acks_late=True, time_limit=60, soft_time_limit=50)
 def sweep_analyses() -> int:
-    """Re-queue revisions whose analysis lost its worker (silent for HEARTBEAT_STALE_S) or
-    whose message never arrived (queued for longer than that)."""
+    """Re-queue revisions whose analysis lost its worker: its process on this machine is
+    gone, or it has been silent for HEARTBEAT_STALE_S, or its message never arrived
+    (queued for longer than that). Claiming is safe twice, so a re-queue of a live run
+    does nothing."""
     stale = timezone.now() - timedelta(seconds=actions.HEARTBEAT_STALE_S)
-    lost = Revision.objects.filter(
-        Q(status=RevisionStatus.ANALYSING, heartbeat_at__lt=stale)
-        | Q(status=RevisionStatus.QUEUED, updated_at__lt=stale)
-    ).values_list("pk", flat=True)
     count = 0
-    for revision_id in list(lost[:500]):
+    analysing = Revision.objects.filter(status=RevisionStatus.ANALYSING).only(
+        "pk", "heartbeat_at", "claim_host", "claim_pid"
+    )
+    lost = [
+        r.pk
+        for r in analysing[:2000]
+        if (r.heartbeat_at is None or r.heartbeat_at < stale) or not actions.holder_alive(r)
+    ]
+    lost += list(
+        Revision.objects.filter(status=RevisionStatus.QUEUED, updated_at__lt=stale).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for revision_id in lost:
         analyse_revision.delay(revision_id)
         count += 1
     return count

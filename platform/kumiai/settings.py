@@ -136,7 +136,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("KUMIAI_STALE_SWEEP_S", 600)),
     },
     # Analyses whose worker died: re-queued within a minute (drawings/tasks.py).
-    "sweep-analyses": {"task": "drawings.sweep_analyses", "schedule": 20.0},
+    "sweep-analyses": {
+        "task": "drawings.sweep_analyses",
+        "schedule": float(env_int("KUMIAI_ANALYSIS_SWEEP_S", 20)),
+    },
 }
 
 S3 = s3_from_env()
