@@ -8,14 +8,12 @@ its file, because what the blocks expand to is counted before anything is expand
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import ezdxf
+from cad_corpus import median_time  # bench/ is on the path when run as a script
 
 from cad.analyze import analyze_file
 from cad.errors import CadError
@@ -69,15 +67,6 @@ def refuse(path: Path) -> str:
     return "accepted"
 
 
-def median_s(fn: Callable[[Path], object], path: Path, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn(path)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
@@ -87,8 +76,8 @@ def main() -> int:
         for build in (array_bomb, nested_bomb, cyclic_array):
             path = Path(tmp) / f"{build.__name__}.dxf"
             what = build(path)
-            read_s = median_s(ezdxf.readfile, path, args.repeats)
-            refuse_s = median_s(refuse, path, args.repeats)
+            read_s = median_time(ezdxf.readfile, path, args.repeats)
+            refuse_s = median_time(refuse, path, args.repeats)
             print(
                 f"{what:64} {read_s * 1000:8.1f} {refuse_s * 1000:10.1f} "
                 f"{refuse_s / read_s:6.2f}  {refuse(path)}"
