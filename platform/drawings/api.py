@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 
 from kumiai import objectstore
 from tenancy.context import Actor
+from tenancy.models import Organization, OrgKind
 
 from . import actions, files, selectors
 from .models import Drawing, PartQuote, RevisionStatus
@@ -73,14 +74,30 @@ def summary(d: Drawing) -> dict:
     }
 
 
-def quote_dict(q: PartQuote) -> dict:
+def quote_dict(q: PartQuote, viewer: Organization) -> dict:
+    """A quote as the viewer may read it: every shop's prices; the breakdown (components
+    with the rates behind them) only of the coordinating shop's reference quote, of the
+    viewer's own shop, or for the coordinator — as on the drawing's page."""
+    doc = dict(q.document)
+    open_book = (
+        q.shop.kind == OrgKind.COORDINATOR
+        or q.shop_id == viewer.pk
+        or viewer.kind == OrgKind.COORDINATOR
+    )
+    if not open_book:
+        doc.pop("per_part", None)
+        doc["breaks"] = [
+            {k: v for k, v in b.items() if k not in {"components", "machine_minutes"}}
+            for b in doc.get("breaks", [])
+        ]
     return {
         "part": q.part.index,
         "shop": q.shop.name,
         "profile_version": q.profile.version,
         "material": q.material,
         "thickness_mm": q.thickness_mm,
-        **q.document,
+        "breakdown": open_book,
+        **doc,
     }
 
 
@@ -142,7 +159,9 @@ def get_drawing(request: HttpRequest, drawing_id: int):  # type: ignore[no-untyp
         "tags": d.tags or [],
         "revisions": list(selectors.revisions(m, d)),
         "analysis": rev.analysis if analysed else None,
-        "quote": [quote_dict(q) for q in selectors.quotes(m, d)] if analysed else [],
+        "quote": [quote_dict(q, m.organization) for q in selectors.quotes(m, d)]
+        if analysed
+        else [],
     }
 
 
