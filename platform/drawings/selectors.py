@@ -19,12 +19,12 @@ from pgvector.django import L2Distance
 
 from cad.similar.align import Candidate, Match, compare
 from cad.similar.descriptor import Descriptor, describe
-from cad.similar.shape import Shape
+from cad.similar.shape import Shape, normalise_code
 from cad.text import normalise
 from tenancy.models import Membership
 from tenancy.scoping import get_visible_or_404
 
-from .models import Drawing, Grant, Part, PartQuote, PastJob, Revision
+from .models import Drawing, Grant, Part, PartQuote, PastJob, PastJobImport, Revision
 from .sandbox import shape_from_npz
 
 # First-stage candidates handed to the re-rank (as the command-line index does).
@@ -207,3 +207,49 @@ def similar(
 
 def _vec(a: np.ndarray) -> list[float]:
     return [float(v) for v in a]
+
+
+# -- past jobs --------------------------------------------------------------------------
+def recent_imports(membership: Membership | None) -> QuerySet[PastJobImport]:
+    return PastJobImport.objects.visible_to(membership).select_related("created_by")  # type: ignore[attr-defined]
+
+
+def job_rows(membership: Membership | None, jobs: list[PastJob]) -> list[dict[str, Any]]:
+    """Past jobs as the caller may see them: a linked drawing the caller may not see is
+    not named (one query for the page, not one per row)."""
+    ids = {j.drawing_id for j in jobs if j.drawing_id}
+    seen = (
+        set(drawings(membership).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    )
+    return [
+        {
+            "id": j.pk,
+            "part_number": j.part_number,
+            "drawing": j.drawing_id if j.drawing_id in seen else None,
+            "drawing_part_number": j.drawing.part_number if j.drawing_id in seen else "",
+            "drawing_ref": j.drawing_ref,
+            "order_date": j.order_date,
+            "quantity": j.quantity,
+            "unit_price": str(j.unit_price),
+            "currency": j.currency,
+            "shop": j.maker.name if j.maker else j.shop_name,
+            "maker": j.maker.name if j.maker else None,
+            "buyer": j.buyer.name if j.buyer else None,
+            "recorded_by": j.recorded_by.name,
+            "lead_time_days": j.lead_time_days,
+            "notes": j.notes,
+            "batch": j.batch_id,
+        }
+        for j in jobs
+    ]
+
+
+def visible_past_jobs(
+    membership: Membership | None, *, part_number: str = "", drawing: int | None = None
+) -> QuerySet[PastJob]:
+    qs = past_jobs(membership).select_related("recorded_by")
+    if part_number:
+        qs = qs.filter(part_number_key__contains=normalise_code(part_number)[:120])
+    if drawing is not None:
+        qs = qs.filter(drawing_id=drawing)
+    return qs
