@@ -133,6 +133,20 @@ ACTION_LABELS = {
     "api_token.create": _("Created an API key"),
     "api_token.revoke": _("Revoked an API key"),
     "job.start.audit_export": _("Exported the audit log"),
+    "user.set_language": _("Changed the language"),
+    "drawing.upload": _("Uploaded a drawing"),
+    "drawing.revise": _("Uploaded a new revision"),
+    "drawing.update": _("Edited a drawing"),
+    "drawing.view": _("Viewed a drawing"),
+    "drawing.download": _("Downloaded a drawing"),
+    "drawing.grant": _("Gave a shop access to a drawing"),
+    "drawing.revoke": _("Ended a shop's access to a drawing"),
+    "revision.analysed": _("Drawing analysed"),
+    "revision.failed": _("Drawing analysis failed"),
+    "past_jobs.import": _("Imported past jobs"),
+    "cost_profile.default": _("Started a cost profile"),
+    "cost_profile.edited": _("Edited the cost profile"),
+    "cost_profile.calibrated": _("Adopted a calibrated cost profile"),
 }
 
 
