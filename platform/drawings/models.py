@@ -139,6 +139,7 @@ class Revision(models.Model):
         return {
             "revision": self.pk,
             "drawing": self.drawing_id,
+            "file_name": self.file_name,
             "status": self.status,
             "progress_pct": self.progress_pct,
             "error_en": self.error_en,

@@ -28,23 +28,40 @@
     return li;
   }
 
+  // When every drawing of the batch is finished, the table below shows them (no reload,
+  // so the bars above stay readable).
+  var following = 0;
+  function refreshTable() {
+    fetch(location.pathname, { credentials: "same-origin" }).then(function (r) { return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-testid=drawing-table]");
+        var table = document.querySelector("[data-testid=drawing-table]");
+        if (fresh && table) table.replaceWith(fresh);
+      });
+  }
+
   function follow(li, drawingId) {
+    following += 1;
     var bar = li.querySelector("progress"), state = li.querySelector(".state");
     var link = li.querySelector(".open");
     link.href = "/drawings/" + drawingId + "/"; link.textContent = say("open"); link.hidden = false;
     var finished = false;
     function show(rev) {
       if (!rev || !rev.status) return;
+      if (rev.file_name) li.querySelector(".name").textContent = rev.file_name;
       li.dataset.status = rev.status;
       state.textContent = say(rev.status) + (rev.status === "failed" ? ": " + (document.documentElement.lang === "ja" ? rev.error_ja : rev.error_en) : "");
       if (rev.status === "analysing" || rev.status === "queued") { bar.value = rev.progress_pct; }
-      if (rev.status === "analysed" || rev.status === "stored" || rev.status === "failed") { bar.value = 100; finished = true; }
+      if (rev.status === "analysed" || rev.status === "stored" || rev.status === "failed") {
+        bar.value = 100;
+        if (!finished) { finished = true; following -= 1; if (following === 0) refreshTable(); }
+      }
     }
     function poll() {
       if (finished) return;
       fetch("/api/drawings/" + drawingId, { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
-        .then(function (d) { show({ status: d.status, progress_pct: d.status === "analysing" ? 50 : 0, error_en: (d.revisions[0] || {}).error_en, error_ja: (d.revisions[0] || {}).error_ja }); })
+        .then(function (d) { var r = d.revisions[0] || {}; show({ status: d.status, progress_pct: d.status === "analysing" ? 50 : 0, file_name: r.file_name, error_en: r.error_en, error_ja: r.error_ja }); })
         .finally(function () { if (!finished) setTimeout(poll, 1500); });
     }
     try {
@@ -84,7 +101,7 @@
       if (isZip) {
         state.textContent = say("uploaded") + " (" + body.drawings.length + ")";
         li.dataset.status = "uploaded";
-        body.drawings.forEach(function (id, i) { follow(row("#" + (i + 1) + " " + file.name), id); });
+        body.drawings.forEach(function (id, i) { follow(row(file.name + " #" + (i + 1)), id); });
         (body.skipped || []).forEach(function (s) {
           var r = row(s.name); r.dataset.status = "skipped";
           r.querySelector(".state").textContent = say("skipped") + ": " + s.reason;
