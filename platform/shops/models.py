@@ -51,3 +51,10 @@ class CostProfileVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shop} v{self.version}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # A version explains the quotes made with it: it is written once. Only which
+        # version is current moves, and actions move it with a queryset update.
+        if not self._state.adding:
+            raise ValueError("a cost profile version is never changed; save a new one")
+        super().save(*args, **kwargs)

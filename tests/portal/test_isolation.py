@@ -89,13 +89,26 @@ def routes_with_object_ids() -> set[str]:
     return names
 
 
+def all_object_urls(world) -> dict[str, tuple[str, str, dict]]:  # type: ignore[no-untyped-def]
+    """This file's cases and the shops app's (which need request bodies), as
+    (method, url, body)."""
+    from tests.shops.test_access import shop_urls
+
+    return {
+        **{name: (method, url, {}) for name, (method, url) in object_urls(world).items()},
+        **shop_urls(world.shop.pk),
+    }
+
+
 def test_every_route_with_an_object_id_has_an_isolation_case(world):  # type: ignore[no-untyped-def]
-    assert routes_with_object_ids() <= set(object_urls(world))
+    assert routes_with_object_ids() <= set(all_object_urls(world))
 
 
 def test_charlie_gets_404_on_every_object_url(world, clients):  # type: ignore[no-untyped-def]
-    for name, (method, url) in object_urls(world).items():
-        response = getattr(clients["charlie"], method)(url)
+    from tests.shops.test_access import call
+
+    for name, (method, url, body) in all_object_urls(world).items():
+        response = call(clients["charlie"], method, url, body)
         assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
     world.bob.refresh_from_db()
     assert world.bob.is_active, "Charlie's disable request must not have touched Bob"

@@ -1,0 +1,353 @@
+"""A shop's cost profile pages: the current version and its history, the two editors,
+and calibration from the shop's own past jobs. Load through selectors, act through
+actions, render. The shop itself edits; the coordinator reads; nobody else finds it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tenancy.context import Actor
+from tenancy.models import Membership, Organization
+from tenancy.permissions import Capability, can
+
+from . import actions, selectors
+from .calibration import HOLDOUT_PCT, MIN_JOBS, SEED, Proposal
+from .forms import (
+    MATERIAL_PRICE,
+    RATE_FIELDS,
+    AdoptForm,
+    RatesForm,
+    YamlForm,
+    dump_yaml,
+    plain,
+    readable,
+)
+from .forms import get_path as _get
+from .models import CostProfileVersion
+
+# Why a past job was left out of a calibration, as a person reads it.
+SKIP_REASONS = {
+    "currency": gettext_lazy("priced in another currency than yen"),
+    "no_drawing": gettext_lazy("no drawing linked"),
+    "not_analysed": gettext_lazy("the drawing is not analysed"),
+    "several_parts": gettext_lazy("the drawing holds several parts"),
+    "no_material": gettext_lazy("the drawing names no material or thickness"),
+    "line_minimum": gettext_lazy("priced at the line minimum"),
+    "unknown_material": gettext_lazy("a material the profile does not have"),
+    "thickness_out_of_table": gettext_lazy("a thickness outside the laser table"),
+    "part_larger_than_sheet": gettext_lazy("larger than every sheet"),
+    "no_closed_outline": gettext_lazy("no closed outline"),
+}
+FACTOR_LABELS = {
+    "material": gettext_lazy("Material cost"),
+    "laser": gettext_lazy("Laser cutting"),
+    "setup": gettext_lazy("Set-ups and programming"),
+    "brake": gettext_lazy("Bending"),
+    "labor": gettext_lazy("Manual work"),
+}
+FIELD_LABELS = {path: label for _name, path, label in RATE_FIELDS} | {
+    "laser.setup_min_per_job": gettext_lazy("Laser set-up (min per job)"),
+    "laser.program_min_per_part_no": gettext_lazy("Laser programming (min per part number)"),
+    "brake.setup_min": gettext_lazy("Press brake set-up (min)"),
+    "brake.setup_min_per_tool_change": gettext_lazy("Press brake tool change (min)"),
+}
+
+
+def _membership(request: HttpRequest) -> Membership:
+    m = getattr(request, "membership", None)
+    if m is None:
+        raise PermissionDenied(_("Your account is not active in any organisation."))
+    return m
+
+
+def _may_edit(m: Membership, shop: Organization) -> bool:
+    return shop.pk == m.organization_id and can(m, Capability.WRITE)
+
+
+def _require_edit(m: Membership, shop: Organization) -> None:
+    if not _may_edit(m, shop):
+        raise PermissionDenied(_("Only the shop's admin or estimator changes its cost profile."))
+
+
+def _current(request: HttpRequest, m: Membership, shop: Organization) -> CostProfileVersion:
+    """The shop's current version; a shop's first look starts it from the default."""
+    if shop.pk == m.organization_id:
+        return actions.ensure_profile(shop, acting=Actor.from_request(request))
+    return selectors.current_profile(m, shop.pk)
+
+
+def field_label(path: str) -> str:
+    if path in FIELD_LABELS:
+        return str(FIELD_LABELS[path])
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "materials":
+        if parts[2] == "price_jpy_kg":
+            return _("%(material)s: price (JPY/kg)") % {"material": parts[1]}
+        if parts[2] == "scrap_jpy_kg":
+            return _("%(material)s: scrap credit (JPY/kg)") % {"material": parts[1]}
+    return path
+
+
+def rates(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The common rates of a version, as the rates form names them."""
+    document = readable(document)
+    rows = [
+        {"path": path, "label": label, "value": plain(_get(document, path))}
+        for _name, path, label in RATE_FIELDS
+    ]
+    for material in document.get("materials", {}):
+        path = MATERIAL_PRICE.format(material)
+        rows.append(
+            {"path": path, "label": field_label(path), "value": plain(_get(document, path))}
+        )
+    return rows
+
+
+def changes(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[dict]:
+    """Every leaf that differs between two documents, by dotted path."""
+    found: list[dict] = []
+    for key in list(before) + [k for k in after if k not in before]:
+        path = f"{prefix}{key}"
+        if path == "version":  # always one more: the history says it
+            continue
+        a, b = before.get(key), after.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            found += changes(a, b, f"{path}.")
+        elif a != b:
+            found.append(
+                {"path": path, "label": field_label(path), "before": plain(a), "after": plain(b)}
+            )
+    return found
+
+
+def skipped_rows(skipped: dict[str, int]) -> list[dict[str, Any]]:
+    return [
+        {"reason": str(SKIP_REASONS.get(code, code)), "code": code, "jobs": n}
+        for code, n in sorted(skipped.items())
+    ]
+
+
+def fit_view(fit: dict[str, Any]) -> dict[str, Any]:
+    """A stored or proposed fit, with labels for the page."""
+    if not fit:
+        return {}
+    return fit | {
+        "factor_rows": [
+            {"group": str(label), "factor": fit["factors"][k]}
+            for k, label in FACTOR_LABELS.items()
+            if k in fit.get("factors", {})
+        ],
+        "rate_rows": [r | {"label": field_label(r["field"])} for r in fit.get("rates", [])],
+        "skipped_rows": skipped_rows(fit.get("skipped", {})),
+        "skipped_total": sum(fit.get("skipped", {}).values()),
+    }
+
+
+@login_required
+@require_GET
+def shop_list(request: HttpRequest) -> HttpResponse:
+    m = _membership(request)
+    return render(request, "shops/list.html", {"shops": selectors.shops(m)})
+
+
+@login_required
+@require_GET
+def shop_profile(request: HttpRequest, org_id: int) -> HttpResponse:
+    m = _membership(request)
+    shop = selectors.shop(m, org_id)
+    versions = list(selectors.history(m, shop))
+    current = next((v for v in versions if v.is_current), None)
+    if current is None and shop.pk == m.organization_id:
+        current = _current(request, m, shop)
+        versions = [current]
+    return render(
+        request,
+        "shops/profile.html",
+        {
+            "shop": shop,
+            "current": current,
+            "versions": versions,
+            "rates": rates(current.document) if current else [],
+            "fit": fit_view(current.fit) if current else {},
+            "may_edit": _may_edit(m, shop),
+            "is_own": shop.pk == m.organization_id,
+        },
+    )
+
+
+@login_required
+@require_GET
+def shop_profile_version(request: HttpRequest, org_id: int, number: int) -> HttpResponse:
+    m = _membership(request)
+    shop = selectors.shop(m, org_id)
+    row = selectors.version(m, shop, number)
+    previous = (
+        selectors.history(m, shop).filter(version__lt=row.version).order_by("-version").first()
+    )
+    return render(
+        request,
+        "shops/version.html",
+        {
+            "shop": shop,
+            "row": row,
+            "previous": previous,
+            "changes": changes(readable(previous.document), readable(row.document))
+            if previous
+            else [],
+            "rates": rates(row.document),
+            "fit": fit_view(row.fit),
+            "yaml": dump_yaml(row.document),
+            "may_edit": _may_edit(m, shop),
+        },
+    )
+
+
+def _save(
+    request: HttpRequest,
+    shop: Organization,
+    form: RatesForm | YamlForm,
+    document: dict[str, Any],
+) -> HttpResponse | None:
+    """Save through the action; on refusal, the errors go onto the form."""
+    try:
+        row = actions.do_save_profile(
+            shop,
+            document,
+            note=form.cleaned_data["note"],
+            base_version=form.cleaned_data["base_version"],
+            acting=Actor.from_request(request),
+        )
+    except ValidationError as exc:
+        form.add_profile_errors(exc.message_dict)
+    except actions.ProfileConflict:
+        form.add_error(
+            None,
+            _(
+                "Someone saved a newer version while you were editing. "
+                "Open the editor again and make your change on the current version."
+            ),
+        )
+    else:
+        messages.success(request, _("Saved as version %(v)s.") % {"v": row.version})
+        return redirect("shop_profile", org_id=shop.pk)
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_profile_edit(request: HttpRequest, org_id: int) -> HttpResponse:
+    m = _membership(request)
+    shop = selectors.shop(m, org_id)
+    _require_edit(m, shop)
+    current = _current(request, m, shop)
+    form = RatesForm(
+        current.document, request.POST or None, initial={"base_version": current.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        done = _save(request, shop, form, form.updated_document())
+        if done:
+            return done
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "shops/edit.html",
+        {"shop": shop, "current": current, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_profile_yaml(request: HttpRequest, org_id: int) -> HttpResponse:
+    m = _membership(request)
+    shop = selectors.shop(m, org_id)
+    _require_edit(m, shop)
+    current = _current(request, m, shop)
+    form = YamlForm(
+        request.POST or None,
+        initial={"base_version": current.version, "text": dump_yaml(current.document)},
+    )
+    if request.method == "POST" and form.is_valid():
+        done = _save(request, shop, form, form.cleaned_data["text"])
+        if done:
+            return done
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "shops/yaml.html",
+        {"shop": shop, "current": current, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def shop_profile_calibrate(request: HttpRequest, org_id: int) -> HttpResponse:
+    """The proposal: computed on every visit (it is cheap), adopted only by a POST."""
+    m = _membership(request)
+    shop = selectors.shop(m, org_id)
+    _require_edit(m, shop)
+    current = _current(request, m, shop)
+    proposal, fingerprint = selectors.calibration_proposal(shop, current)
+    return render(
+        request,
+        "shops/calibrate.html",
+        {
+            "shop": shop,
+            "current": current,
+            "proposal": proposal,
+            "fit": fit_view(proposal.as_dict()) if isinstance(proposal, Proposal) else {},
+            "refused": proposal.as_dict() if not isinstance(proposal, Proposal) else None,
+            "refused_skipped": skipped_rows(proposal.skipped)
+            if not isinstance(proposal, Proposal)
+            else [],
+            "form": AdoptForm(initial={"fingerprint": fingerprint}),
+            "holdout_pct": HOLDOUT_PCT,
+            "seed": SEED,
+            "min_jobs": MIN_JOBS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def shop_profile_adopt(request: HttpRequest, org_id: int) -> HttpResponse:
+    m = _membership(request)
+    shop = selectors.shop(m, org_id)
+    _require_edit(m, shop)
+    form = AdoptForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("The proposal to adopt is missing."))
+    try:
+        row = actions.do_adopt_calibration(
+            shop,
+            fingerprint=form.cleaned_data["fingerprint"],
+            note=form.cleaned_data["note"],
+            acting=Actor.from_request(request),
+        )
+    except actions.ProfileConflict:
+        messages.error(
+            request,
+            _(
+                "The profile or the past jobs changed since this proposal was made. "
+                "Here is the proposal for what is there now."
+            ),
+        )
+        return redirect("shop_profile_calibrate", org_id=shop.pk)
+    except ValidationError:
+        messages.error(request, _("There is nothing to adopt: the calibration made no proposal."))
+        return redirect("shop_profile_calibrate", org_id=shop.pk)
+    messages.success(
+        request, _("Adopted: version %(v)s is now the current profile.") % {"v": row.version}
+    )
+    return redirect(reverse("shop_profile", args=[shop.pk]))
