@@ -123,3 +123,32 @@ def sweep_analyses() -> int:
         analyse_revision.delay(revision_id)
         count += 1
     return count
+
+
+def on_profile_changed(sender, *, group_id: int, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """A shop's prices changed: the group's stored quotes are made again, off the request."""
+    requote_group.delay(group_id)
+
+
+@shared_task(name="drawings.requote_group", acks_late=True, time_limit=600, soft_time_limit=570)
+def requote_group(group_id: int) -> int:
+    """Quote again every drawing of the group that has a material and a thickness. Each
+    drawing in its own transaction (the same work twice gives the same rows)."""
+    from django.db import transaction
+
+    from .models import Drawing
+
+    ids = list(
+        Drawing.objects.filter(owner__group_id=group_id, thickness_mm__isnull=False)
+        .exclude(material="")
+        .values_list("pk", flat=True)
+    )
+    for drawing_id in ids:
+        with transaction.atomic():
+            d = (
+                Drawing.objects.select_for_update()
+                .select_related("owner__group")
+                .get(pk=drawing_id)
+            )
+            actions.refresh_quotes(d)
+    return len(ids)

@@ -18,6 +18,7 @@ from . import validation
 from .calibration import Proposal
 from .models import CostProfileVersion, ProfileSource
 from .selectors import SHOP_KINDS, calibration_proposal
+from .signals import profile_changed
 
 
 def default_document() -> dict[str, Any]:
@@ -149,5 +150,10 @@ def _new_version(
         row,
         organization=shop,
         changes={"version": row.version, "from_version": current},
+    )
+    transaction.on_commit(
+        lambda: profile_changed.send(
+            sender=CostProfileVersion, shop_id=shop.pk, group_id=shop.group_id, version=row.version
+        )
     )
     return row

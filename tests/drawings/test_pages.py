@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -75,3 +77,28 @@ def test_the_list_page_does_not_query_per_row(world, clients, bracket, django_as
     with django_assert_max_num_queries(12):
         page = clients["alice"].get("/drawings/")
     assert page.status_code == 200 and "LIST-29" in page.content.decode()
+
+
+def test_a_shop_that_changes_its_rates_changes_the_stored_quotes(world, clients, bracket):  # type: ignore[no-untyped-def]
+    import copy
+
+    from drawings.models import PartQuote
+    from shops.actions import do_save_profile
+    from shops.models import CostProfileVersion
+    from tenancy.context import Actor
+
+    before = PartQuote.objects.get(drawing=bracket, shop=world.shop)
+    first = before.document["breaks"][0]["unit_price_jpy"]
+    doc = copy.deepcopy(CostProfileVersion.objects.get(shop=world.shop, is_current=True).document)
+    doc["laser"]["rate_jpy_h"] *= 2  # a dearer laser: every price of this shop goes up
+    do_save_profile(world.shop, doc, acting=Actor(user=world.carol.user, membership=world.carol))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        after = PartQuote.objects.filter(drawing=bracket, shop=world.shop).first()
+        if after is not None and after.profile_id != before.profile_id:
+            break
+        time.sleep(0.2)
+    assert after.profile.version == before.profile.version + 1
+    assert after.document["breaks"][0]["unit_price_jpy"] > first
+    other = PartQuote.objects.get(drawing=bracket, shop=world.coordinator)
+    assert other.document["breaks"][0]["unit_price_jpy"] > 0
