@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("drawings/", views.drawing_list, name="drawing_list"),
+    path("drawings/similar/", views.similar_search, name="similar_search"),
     path("drawings/<int:drawing_id>/", views.drawing_detail, name="drawing_detail"),
     path("drawings/<int:drawing_id>/edit/", views.drawing_edit, name="drawing_edit"),
     path(

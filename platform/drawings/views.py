@@ -181,6 +181,50 @@ def drawing_detail(request: HttpRequest, drawing_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def similar_search(request: HttpRequest) -> HttpResponse:
+    """Search the library with a drawing that is not saved: it is analysed in the
+    sandbox, compared, and forgotten."""
+    import tempfile
+    from pathlib import Path
+
+    from . import sandbox
+
+    m = _membership(request)
+    context: dict = {"hits": None, "error": "", "any_size": False, "same_material": ""}
+    upload = request.FILES.get("file")
+    if request.method == "POST" and upload is not None:
+        context["any_size"] = bool(request.POST.get("any_size"))
+        material = request.POST.get("material", "").strip().upper()
+        context["same_material"] = material
+        with tempfile.TemporaryDirectory(prefix="kumiai-similar-") as tmp:
+            path = Path(tmp) / "query.dxf"
+            with open(path, "wb") as f:
+                for chunk in upload.chunks():
+                    f.write(chunk)
+            (Path(tmp) / "out").mkdir()
+            result = sandbox.run(path, Path(tmp) / "out", {"material": material})
+        if not result.ok:
+            context["error"] = result.error_ja if _lang() == "ja" else result.error_en
+        elif not result.parts:
+            context["error"] = _("No part was found in this drawing.")
+        else:
+            part = result.parts[0]
+            hits = selectors.similar(
+                m,
+                sandbox.shape_from_npz(part.shape_npz, part.geometry_hash),
+                k=12,
+                any_size=context["any_size"],
+                same_material=material or None,
+            )
+            context["hits"] = [
+                {"hit": h, "explanation": h.as_dict(_lang())["explanation"]} for h in hits
+            ]
+            context["file_name"] = upload.name
+    return render(request, "drawings/similar.html", context)
+
+
+@login_required
 @require_GET
 def drawing_picture(request: HttpRequest, drawing_id: int, number: int, name: str) -> HttpResponse:
     """The SVG view or the PNG thumbnail of a revision, after the same access check as

@@ -102,3 +102,17 @@ def test_a_shop_that_changes_its_rates_changes_the_stored_quotes(world, clients,
     assert after.document["breaks"][0]["unit_price_jpy"] > first
     other = PartQuote.objects.get(drawing=bracket, shop=world.coordinator)
     assert other.document["breaks"][0]["unit_price_jpy"] > 0
+
+
+def test_a_file_that_is_not_saved_finds_its_like_in_scope(world, clients, bracket):  # type: ignore[no-untyped-def]
+    from drawings.models import Revision
+
+    before = Revision.objects.count()
+    query = SimpleUploadedFile("query.dxf", plate(holes=((15, 12.5, 10), (85, 12.5, 10))))
+    page = clients["alice"].post("/drawings/similar/", {"file": query})
+    html = page.content.decode()
+    assert page.status_code == 200 and f"/drawings/{bracket.pk}/" in html
+    assert Revision.objects.count() == before, "the query file is not saved"
+    query.seek(0)
+    charlie = clients["charlie"].post("/drawings/similar/", {"file": query}).content.decode()
+    assert f"/drawings/{bracket.pk}/" not in charlie
