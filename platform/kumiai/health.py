@@ -1,4 +1,4 @@
-"""A real round trip to each component; 200 only when every one answers."""
+"""A real round trip to each component; /healthz answers 200 only when every one answers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
 
 from . import objectstore
 
@@ -114,3 +116,14 @@ def run_checks() -> dict[str, ComponentState]:
             states[name] = ComponentState(name, False, "timed out", CHECK_TIMEOUT_S * 1000)
     pool.shutdown(wait=False, cancel_futures=True)
     return states
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    states = run_checks()
+    ok = all(s.ok for s in states.values())
+    body = {
+        "status": "ok" if ok else "degraded",
+        "components": {name: s.as_dict() for name, s in states.items()},
+    }
+    return JsonResponse(body, status=200 if ok else 503)

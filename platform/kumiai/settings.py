@@ -35,7 +35,6 @@ INSTALLED_APPS = [
     "background",
     "shops",
     "drawings",
-    "web",
     "api",
 ]
 

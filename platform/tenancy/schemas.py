@@ -1,3 +1,7 @@
+"""Shapes of the tenancy API: organisations, members, invitations, the audit log.
+`ErrorOut` is the body every API error handler answers with (api/api.py), so the other
+apps' routers declare their 403/404/422 answers with it too."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -5,6 +9,11 @@ from typing import Any
 
 from ninja import Schema
 from pydantic import EmailStr
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
 
 
 class GroupOut(Schema):
@@ -18,13 +27,6 @@ class OrganizationOut(Schema):
     kind: str
     prefecture: str
     group: GroupOut
-
-
-class MeOut(Schema):
-    email: str
-    full_name: str
-    role: str
-    organization: OrganizationOut
 
 
 class MemberOut(Schema):
@@ -58,34 +60,3 @@ class AuditOut(Schema):
     object_repr: str
     changes: dict[str, Any]
     ip_address: str | None
-
-
-class TokenIn(Schema):
-    name: str
-
-
-class TokenOut(Schema):
-    id: int
-    name: str
-    prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-
-class TokenCreatedOut(TokenOut):
-    secret: str
-
-
-class JobOut(Schema):
-    id: str
-    kind: str
-    status: str
-    progress_pct: int
-    message: str
-    result: dict[str, Any]
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]] | None = None
