@@ -122,6 +122,25 @@ def test_a_block_bomb_fails_with_its_reason_and_the_worker_keeps_serving(
     assert ok.status == RevisionStatus.ANALYSED
 
 
+@pytest.mark.parametrize(
+    ("lines", "code"),
+    # A million lines is a 40 MB file: refused by its size before it is parsed (25 MB).
+    # 300,000 fit in 12 MB and pass that check, then meet the entity limit (250,000).
+    [(1_000_000, "FILE_TOO_LARGE"), (300_000, "TOO_MANY_ENTITIES")],
+)
+def test_too_many_entities_fail_with_a_reason(world, clients, celery_worker, lines, code):  # type: ignore[no-untyped-def]
+    from tests.drawings.dxf_files import many_lines
+
+    got = upload(clients["alice"], many_lines(lines), name="many.dxf").json()
+    rev = wait_finished(Drawing.objects.get(pk=got["id"]).current_revision_id)
+    assert rev.status == RevisionStatus.FAILED
+    assert rev.error_code == code
+    assert rev.error_en and rev.error_ja
+    ok = upload(clients["alice"], plate(), name="after.dxf").json()
+    after = wait_finished(Drawing.objects.get(pk=ok["id"]).current_revision_id)
+    assert after.status == RevisionStatus.ANALYSED, "the worker keeps serving"
+
+
 def test_nan_coordinates_fail_with_a_reason(world, clients, celery_worker):  # type: ignore[no-untyped-def]
     data = plate()
     data = data.replace(b" 10\n100.0\n 20\n0.0", b" 10\nnan\n 20\n0.0", 1)  # an outline corner
