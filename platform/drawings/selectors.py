@@ -253,3 +253,22 @@ def visible_past_jobs(
     if drawing is not None:
         qs = qs.filter(drawing_id=drawing)
     return qs
+
+
+def seen_by(membership: Membership | None, d: Drawing, limit: int = 20) -> list[Any]:
+    """Who viewed, downloaded or shared the drawing: for its owner only (the rows live in
+    the owner's audit log; other people's visits are the owner's business)."""
+    from tenancy.models import AuditLog
+
+    if membership is None or membership.organization_id != d.owner_id:
+        return []
+    return list(
+        AuditLog.objects.visible_to(membership)  # type: ignore[attr-defined]
+        .filter(
+            object_type="drawings.Drawing",
+            object_id=str(d.pk),
+            action__in=["drawing.view", "drawing.download", "drawing.grant", "drawing.revoke"],
+        )
+        .exclude(actor__membership__organization_id=d.owner_id)
+        .select_related("actor__membership__organization")[:limit]
+    )

@@ -173,6 +173,7 @@ def drawing_detail(request: HttpRequest, drawing_id: int) -> HttpResponse:
             "is_owner": m.organization_id == d.owner_id and can(m, Capability.WRITE),
             "is_coordinator": coordinator,
             "grants": list(selectors.grants(m, d)) if coordinator else [],
+            "seen_by": selectors.seen_by(m, d),
             "shops": list(tenancy_selectors.organizations(m).filter(kind=OrgKind.MEMBER_SHOP))
             if coordinator
             else [],

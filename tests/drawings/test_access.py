@@ -181,3 +181,18 @@ def test_a_download_link_works_briefly_and_then_not(world, clients, drawing, mon
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(short["url"], timeout=10)  # noqa: S310
     assert refused.value.code == 403
+
+
+def test_the_owner_sees_who_outside_saw_the_drawing(world, clients, drawing):  # type: ignore[no-untyped-def]
+    grant(world, drawing)
+    clients["carol"].get(f"/drawings/{drawing.pk}/")
+    clients["dora"].get(f"/api/drawings/{drawing.pk}/download")
+    clients["bob"].get(f"/drawings/{drawing.pk}/")  # a colleague: not "outside"
+    page = clients["alice"].get(f"/drawings/{drawing.pk}/").content.decode()
+    section = page.split('data-testid="seen-by"', 1)[1].split("</section>", 1)[0]
+    assert "carol@shop.example" in section and "dora@kaga.example" in section
+    assert "bob@a.example" not in section
+    assert (
+        'data-testid="seen-by"'
+        not in clients["carol"].get(f"/drawings/{drawing.pk}/").content.decode()
+    )
