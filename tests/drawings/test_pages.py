@@ -21,15 +21,19 @@ def bracket(world, clients, celery_worker):  # type: ignore[no-untyped-def]
 
     for org in (world.shop, world.coordinator):
         ensure_profile(org, acting=Actor.system("test"))
-    got = clients["alice"].post(
-        "/api/drawings",
-        {
-            "file": SimpleUploadedFile("br100.dxf", plate()),
-            "part_number": "BR-100",
-            "material": "SPCC",
-            "thickness_mm": "1.6",
-        },
-    ).json()
+    got = (
+        clients["alice"]
+        .post(
+            "/api/drawings",
+            {
+                "file": SimpleUploadedFile("br100.dxf", plate()),
+                "part_number": "BR-100",
+                "material": "SPCC",
+                "thickness_mm": "1.6",
+            },
+        )
+        .json()
+    )
     d = Drawing.objects.get(pk=got["id"])
     assert wait_finished(d.current_revision_id).status == "analysed"
     return d
@@ -69,8 +73,10 @@ def test_another_tenant_gets_404_on_the_page_its_pictures_and_its_file(world, cl
         assert f"/drawings/{bracket.pk}/" not in c.get("/drawings/?q=BR-100").content.decode()
 
 
-def test_the_list_page_does_not_query_per_row(world, clients, bracket, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
-    from tests.portal.test_isolation import make_drawing
+def test_the_list_page_does_not_query_per_row(
+    world, clients, bracket, django_assert_max_num_queries
+):  # type: ignore[no-untyped-def]
+    from tests.drawings.rows import make_drawing
 
     for i in range(30):
         make_drawing(world.lead_firm, f"LIST-{i}")

@@ -20,11 +20,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from drawings import past_jobs
-from drawings.actions import part_number_key
-from drawings.models import Drawing, PastJob, PastJobImport, Revision
+from drawings.models import Drawing, PastJob, PastJobImport
 from kumiai import objectstore
 from tenancy.context import Actor
 from tenancy.models import AuditLog
+from tests.drawings import rows as drawing_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -33,22 +33,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # -- fixtures and helpers ------------------------------------------------------------------
 def make_drawing(owner, part_number: str, file_name: str = "") -> Drawing:  # type: ignore[no-untyped-def]
-    d = Drawing.objects.create(
-        owner=owner, part_number=part_number, part_number_key=part_number_key(part_number)
-    )
-    rev = Revision.objects.create(
-        drawing=d,
-        number=1,
-        file_name=file_name or f"{part_number}.pdf",
-        size_bytes=4,
-        sha256="0" * 64,
-        object_key=f"groups/{owner.group_id}/files/00/{'0' * 64}",
-        kind="pdf",
-        status="stored",
-    )
-    d.current_revision = rev
-    d.save()
-    return d
+    return drawing_rows.make_drawing(owner, part_number, file_name=file_name)
 
 
 @pytest.fixture

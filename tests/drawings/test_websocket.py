@@ -10,7 +10,7 @@ from drawings import actions
 from drawings.models import RevisionStatus
 from kumiai.asgi import application
 from tenancy.context import Actor
-from tests.portal.test_isolation import make_drawing
+from tests.drawings.rows import make_drawing
 from tests.portal.test_jobs import session_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)

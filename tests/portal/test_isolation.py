@@ -11,6 +11,7 @@ from django.apps import apps
 from django.urls import get_resolver
 
 from tenancy.scoping import TenantQuerySet
+from tests.drawings.rows import make_drawing
 
 pytestmark = pytest.mark.django_db
 
@@ -51,26 +52,6 @@ def object_urls(world):  # type: ignore[no-untyped-def]
         "api:revoke_token": ("delete", f"/api/tokens/{token.pk}"),
         "api:get_job": ("get", f"/api/jobs/{job.id}"),
     }
-
-
-def make_drawing(owner, part_number: str):  # type: ignore[no-untyped-def]
-    """A drawing with one stored revision, as rows (what an upload leaves behind)."""
-    from drawings.models import Drawing, Revision
-
-    d = Drawing.objects.create(owner=owner, part_number=part_number, part_number_key=part_number)
-    rev = Revision.objects.create(
-        drawing=d,
-        number=1,
-        file_name=f"{part_number}.pdf",
-        size_bytes=4,
-        sha256="0" * 64,
-        object_key=f"groups/{owner.group_id}/files/00/{'0' * 64}",
-        kind="pdf",
-        status="stored",
-    )
-    d.current_revision = rev
-    d.save()
-    return d
 
 
 def routes_with_object_ids() -> set[str]:

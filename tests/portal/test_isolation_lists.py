@@ -12,7 +12,7 @@ from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.urls import get_resolver
 
-from tests.portal.test_isolation import make_drawing
+from tests.drawings.rows import make_drawing
 from tests.portal.test_jobs import session_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)

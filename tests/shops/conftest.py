@@ -55,27 +55,13 @@ def price_jpy(features: PartFeatures, material: str, t: float, q: int, p: CostPr
 def analysed_drawing(owner, part_number: str, features: PartFeatures, material: str, t: float):  # type: ignore[no-untyped-def]
     """A drawing whose current revision is analysed into one part with these features."""
     from cad.similar.descriptor import SHAPE_DIM, SIZE_DIM, TEXT_DIM
-    from drawings.models import Drawing, Part, Revision
+    from drawings.models import Part
+    from tests.drawings.rows import make_drawing
 
-    d = Drawing.objects.create(
-        owner=owner,
-        part_number=part_number,
-        part_number_key=part_number.lower(),
-        material=material,
-        thickness_mm=t,
+    d = make_drawing(
+        owner, part_number, kind="dxf", status="analysed", material=material, thickness_mm=t
     )
-    rev = Revision.objects.create(
-        drawing=d,
-        number=1,
-        file_name=f"{part_number}.dxf",
-        size_bytes=1,
-        sha256="0" * 64,
-        object_key=f"groups/{owner.group_id}/files/00/{'0' * 64}",
-        kind="dxf",
-        status="analysed",
-    )
-    d.current_revision = rev
-    d.save()
+    rev = d.current_revision
     Part.objects.create(
         drawing=d,
         revision=rev,
