@@ -54,21 +54,19 @@ class TenantQuerySet(models.QuerySet):
             if org.kind == "coordinator":  # the coordinator sees the whole group's
                 return in_group
             if rule == "grant":
-                now = timezone.now()
-                grants = model.TENANT_GRANTS
-                shared = models.Q(
-                    **{
-                        f"{grants}__shop_id": org.pk,
-                        f"{grants}__revoked_at": None,
-                    }
-                ) & (
-                    models.Q(**{f"{grants}__expires_at": None})
-                    | models.Q(**{f"{grants}__expires_at__gt": now})
+                rel = model._meta.get_field(model.TENANT_GRANTS)
+                live = (
+                    rel.related_model.objects.filter(shop_id=org.pk, revoked_at=None)
+                    .filter(models.Q(expires_at=None) | models.Q(expires_at__gt=timezone.now()))
+                    .order_by()
+                    .values(rel.field.attname)
                 )
-                mine = models.Q(**{f"{org_field}_id": org.pk})
-                # A subquery, not a join: several grants must not repeat a drawing.
-                ids = model.objects.filter(mine | shared).values("pk")
-                return in_group.filter(pk__in=ids)
+                mine = model.objects.filter(**{f"{org_field}_id": org.pk}).order_by().values("pk")
+                # Own rows UNION live grants: two small index scans the planner sizes right
+                # (and a drawing granted twice comes once). A LEFT JOIN with an OR was
+                # estimated at half the table: at 100k parts the first stage sorted every
+                # part and probed the scope per row (bench/drawings_search.py: 550 ms -> 5 ms).
+                return in_group.filter(pk__in=mine.union(live))
             party = models.Q()
             for field_name in model.TENANT_PARTIES:
                 party |= models.Q(**{f"{field_name}_id": org.pk})
