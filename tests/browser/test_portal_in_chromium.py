@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.waiting import wait_until
 
 CHROMIUM = Path(os.environ.get("KUMIAI_CHROMIUM", "/usr/bin/chromium"))
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,10 +51,11 @@ def server(transactional_db):  # type: ignore[no-untyped-def]
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
+    wait_until(
+        lambda: srv.started,
+        dead=lambda: None if thread.is_alive() else "uvicorn's thread ended before it started",
+        poll_s=0.05,
+    )
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)

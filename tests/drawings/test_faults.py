@@ -20,6 +20,7 @@ from django.db import connection
 
 from drawings.models import Drawing, Revision, RevisionStatus
 from tests.drawings.dxf_files import plate
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,17 +70,6 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     proc.wait(timeout=30)
 
 
-def wait_for(predicate, timeout_s: float, what: str):  # type: ignore[no-untyped-def]
-    """Bounded wait for work to be done; assertions are on the stored state."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def upload(client) -> Revision:  # type: ignore[no-untyped-def]
     from kumiai.celery import app
 
@@ -97,22 +87,18 @@ def test_a_killed_pool_child_loses_nothing(world, clients, tmp_path):  # type: i
     worker = start("worker", tmp_path / "worker.log")
     try:
         rev = upload(clients["alice"])
-        wait_for(lambda: analysing(rev), 60, "the analysis to start")
+        wait_until(lambda: analysing(rev), poll_s=0.02)  # the analysis has started
         child = psutil.Process(rev.claim_pid)
         assert child.ppid() == worker.pid, "the task runs in a pool child of the worker"
         os.kill(rev.claim_pid, signal.SIGKILL)
-        wait_for(
+        wait_until(
             lambda: (
                 not psutil.pid_exists(rev.claim_pid)
                 or psutil.Process(rev.claim_pid).status() == psutil.STATUS_ZOMBIE
             ),
-            10,
-            "the child to die",
         )
-        wait_for(
+        wait_until(
             lambda: Revision.objects.get(pk=rev.pk).status == RevisionStatus.ANALYSED,
-            120,
-            "a re-run",
         )
     finally:
         stop(worker)
@@ -127,13 +113,11 @@ def test_a_killed_worker_loses_nothing(world, clients, tmp_path):  # type: ignor
     second = None
     try:
         rev = upload(clients["alice"])
-        wait_for(lambda: analysing(rev), 60, "the analysis to start")
+        wait_until(lambda: analysing(rev), poll_s=0.02)  # the analysis has started
         stop(first)  # the main process and its pool, with SIGKILL: a machine gone
         second = start("worker", tmp_path / "second.log")
-        wait_for(
+        wait_until(
             lambda: Revision.objects.get(pk=rev.pk).status == RevisionStatus.ANALYSED,
-            120,
-            "the sweeper and the next worker",
         )
     finally:
         for proc in (first, beat, second):

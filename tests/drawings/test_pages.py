@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from drawings.models import Drawing
 from tests.drawings.dxf_files import plate
 from tests.drawings.test_upload_and_analysis import wait_finished
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,12 +97,13 @@ def test_a_shop_that_changes_its_rates_changes_the_stored_quotes(world, clients,
     doc = copy.deepcopy(CostProfileVersion.objects.get(shop=world.shop, is_current=True).document)
     doc["laser"]["rate_jpy_h"] *= 2  # a dearer laser: every price of this shop goes up
     do_save_profile(world.shop, doc, acting=Actor(user=world.carol.user, membership=world.carol))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        after = PartQuote.objects.filter(drawing=bracket, shop=world.shop).first()
-        if after is not None and after.profile_id != before.profile_id:
-            break
-        time.sleep(0.2)
+    after = wait_until(
+        lambda: (
+            PartQuote.objects.filter(drawing=bracket, shop=world.shop)
+            .exclude(profile_id=before.profile_id)
+            .first()
+        )
+    )
     assert after.profile.version == before.profile.version + 1
     assert after.document["breaks"][0]["unit_price_jpy"] > first
     other = PartQuote.objects.get(drawing=bracket, shop=world.coordinator)

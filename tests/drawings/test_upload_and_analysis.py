@@ -4,7 +4,6 @@ analysis in its sandbox, the stored parts, quotes and pictures."""
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from drawings.models import Drawing, Part, PartQuote, Revision, RevisionStatus
 from kumiai import objectstore
 from tests.drawings.dxf_files import block_bomb, plate
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,14 +29,11 @@ def upload(client, data: bytes, name: str = "plate.dxf", **form):  # type: ignor
     return client.post("/api/drawings", {"file": SimpleUploadedFile(name, data), **form})
 
 
-def wait_finished(revision_id: int, timeout_s: float = 120) -> Revision:
-    """Bounded wait for the worker's work; the tests assert on the stored result."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        rev = Revision.objects.get(pk=revision_id)
-        if rev.is_finished or time.monotonic() > deadline:
-            return rev
-        time.sleep(0.3)
+def wait_finished(revision_id: int) -> Revision:
+    """The revision once the worker is done with it; the tests assert on what it stored."""
+    return wait_until(
+        lambda: (rev := Revision.objects.get(pk=revision_id)).is_finished and rev, poll_s=0.3
+    )
 
 
 def test_a_dxf_upload_is_analysed_quoted_and_pictured(world, clients, profiles, celery_worker):  # type: ignore[no-untyped-def]

@@ -19,7 +19,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -31,6 +30,7 @@ from django.db import connection
 from drawings.models import Revision, RevisionStatus
 from kumiai import objectstore
 from kumiai.stack.services import free_port
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,15 +77,18 @@ def asgi_server(tmp_path):  # type: ignore[no-untyped-def]
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f"uvicorn exited:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"uvicorn did not listen:\n{log.read_text()}"
+
+        def listening() -> bool:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
+                return True
             except OSError:
-                time.sleep(0.1)
+                return False
+
+        wait_until(
+            listening,
+            dead=lambda: None if proc.poll() is None else f"uvicorn exited:\n{log.read_text()}",
+        )
         yield proc, port
     finally:
         proc.terminate()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -15,18 +14,13 @@ from django.conf import settings
 from background.models import BackgroundJob, JobStatus
 from kumiai import objectstore
 from kumiai.asgi import application
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def wait_finished(job_id: str, timeout_s: float = 20.0) -> BackgroundJob:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        job = BackgroundJob.objects.get(pk=job_id)
-        if job.is_finished:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} did not finish: {job.status} {job.message}")
+def wait_finished(job_id: str) -> BackgroundJob:
+    return wait_until(lambda: (job := BackgroundJob.objects.get(pk=job_id)).is_finished and job)
 
 
 async def collect(response) -> bytes:  # type: ignore[no-untyped-def]
@@ -135,12 +129,7 @@ def test_a_failed_task_is_reported_on_the_job_not_lost(world, clients, celery_wo
     job_id = (
         clients["alice"].post("/org/audit/export/", HTTP_ACCEPT="application/json").json()["id"]
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        job = BackgroundJob.objects.get(pk=job_id)
-        if job.is_finished:
-            break
-        time.sleep(0.2)
+    job = wait_finished(job_id)
     assert job.status == JobStatus.FAILED, (job.status, job.message)
     assert "object store" in job.message.lower()
     assert do_finish_job(job_id, result={}).status == JobStatus.FAILED  # finished stays finished
