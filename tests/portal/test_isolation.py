@@ -29,7 +29,15 @@ def object_urls(world):  # type: ignore[no-untyped-def]
     d = make_drawing(world.lead_firm, "ISO-1")
     from drawings.models import Grant
 
-    grant = Grant.objects.create(drawing=d, shop=world.shop, owner=world.lead_firm)
+    # The grant goes to another shop: Carol's shop holds none on this drawing.
+    from tenancy.actions import create_organization
+    from tenancy.context import Actor as _Actor
+    from tenancy.models import OrgKind
+
+    other_shop = create_organization(
+        world.group, "白山ベンディング", OrgKind.MEMBER_SHOP, acting=_Actor.system("test")
+    )
+    grant = Grant.objects.create(drawing=d, shop=other_shop, owner=world.lead_firm)
     return {
         "drawing_detail": ("get", f"/drawings/{d.pk}/"),
         "drawing_edit": ("post", f"/drawings/{d.pk}/edit/"),
@@ -83,6 +91,20 @@ def all_object_urls(world) -> dict[str, tuple[str, str, dict]]:  # type: ignore[
 
 def test_every_route_with_an_object_id_has_an_isolation_case(world):  # type: ignore[no-untyped-def]
     assert routes_with_object_ids() <= set(all_object_urls(world))
+
+
+def test_a_shop_without_a_grant_gets_404_on_every_drawing_url(world, clients):  # type: ignore[no-untyped-def]
+    from tests.shops.test_access import call
+
+    drawing_routes = {
+        n: v
+        for n, v in all_object_urls(world).items()
+        if "drawing" in n or "grant" in n or n in {"api:download"}
+    }
+    assert len(drawing_routes) >= 10
+    for name, (method, url, body) in drawing_routes.items():
+        response = call(clients["carol"], method, url, body)
+        assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
 
 
 def test_charlie_gets_404_on_every_object_url(world, clients):  # type: ignore[no-untyped-def]
