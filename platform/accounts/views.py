@@ -15,9 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tenancy import actions as tenancy_actions
 from tenancy.context import Actor, client_ip
-from tenancy.middleware import membership_of
+from tenancy.middleware import membership_of, membership_or_403
 from tenancy.permissions import Capability, require
-from tenancy.views import membership_or_403
 
 from . import actions, ratelimit, selectors
 from .forms import AcceptInvitationForm, LoginForm, TokenForm

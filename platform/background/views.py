@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.views.decorators.http import require_GET
 
 from kumiai import objectstore
-from tenancy.views import membership_or_403
+from tenancy.middleware import membership_or_403
 
 from . import selectors
 

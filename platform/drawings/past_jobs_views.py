@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kumiai import objectstore
 from tenancy.context import Actor
-from tenancy.models import Membership
+from tenancy.middleware import membership_or_403
 from tenancy.permissions import Capability, require
 
 from . import past_jobs
@@ -37,16 +36,9 @@ PAGE_ROWS = 100
 CURRENCIES = ("JPY", "USD", "EUR", "CNY")
 
 
-def _membership(request: HttpRequest) -> Membership:
-    m = getattr(request, "membership", None)
-    if m is None:
-        raise PermissionDenied(_("Your account is not active in any organisation."))
-    return m
-
-
 @login_required
 def past_job_list(request: HttpRequest) -> HttpResponse:
-    m = _membership(request)
+    m = membership_or_403(request)
     q = request.GET.get("q", "").strip()
     jobs = visible_past_jobs(m, part_number=q)
     batch = request.GET.get("batch", "")
@@ -93,7 +85,7 @@ def _preview_context(p: Preview, token: str) -> dict[str, object]:
 def _render_upload(request: HttpRequest, error: str, status: int) -> HttpResponse:
     context = {
         "error": error,
-        "imports": recent_imports(_membership(request))[:10],
+        "imports": recent_imports(membership_or_403(request))[:10],
         "max_rows": f"{past_jobs.MAX_ROWS:,}",
         "max_mb": past_jobs.MAX_FILE_BYTES // (1024 * 1024),
     }
@@ -111,7 +103,7 @@ def _store_down() -> str:
 @require_http_methods(["GET", "POST"])
 def past_job_import(request: HttpRequest) -> HttpResponse:
     """GET: the upload form. POST: keep the file, and show what importing it would do."""
-    m = _membership(request)
+    m = membership_or_403(request)
     if request.method == "GET":
         return _render_upload(request, "", 200)
     require(m, Capability.WRITE)
@@ -136,7 +128,7 @@ def past_job_import(request: HttpRequest) -> HttpResponse:
 @require_POST
 def past_job_import_confirm(request: HttpRequest) -> HttpResponse:
     """Check again with the mapping chosen on the preview, or import: all rows or none."""
-    m = _membership(request)
+    m = membership_or_403(request)
     require(m, Capability.WRITE)
     token = request.POST.get("token", "")
     spec: dict[str, object] = {f: request.POST.get(f"map_{f}", "") for f in FIELDS}

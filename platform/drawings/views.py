@@ -18,18 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kumiai import objectstore
 from tenancy import selectors as tenancy_selectors
 from tenancy.context import Actor
+from tenancy.middleware import membership_or_403
 from tenancy.models import OrgKind
 from tenancy.permissions import Capability, can
 
 from . import actions, selectors
 from .models import RevisionStatus
-
-
-def _membership(request: HttpRequest):  # type: ignore[no-untyped-def]
-    m = getattr(request, "membership", None)
-    if m is None:
-        raise PermissionDenied(_("Your account is not active in any organisation."))
-    return m
 
 
 def _lang() -> str:
@@ -39,7 +33,7 @@ def _lang() -> str:
 @login_required
 @require_GET
 def drawing_list(request: HttpRequest) -> HttpResponse:
-    m = _membership(request)
+    m = membership_or_403(request)
     q = request.GET.get("q", "").strip()
     if q:
         rows = selectors.text_search(m, q, limit=100)
@@ -133,7 +127,7 @@ def _quote_rows(m, d):  # type: ignore[no-untyped-def]
 @login_required
 @require_GET
 def drawing_detail(request: HttpRequest, drawing_id: int) -> HttpResponse:
-    m = _membership(request)
+    m = membership_or_403(request)
     d = selectors.drawing(m, drawing_id)
     actions.record_view(d, "view", acting=Actor.from_request(request))
     rev = d.current_revision
@@ -191,7 +185,7 @@ def similar_search(request: HttpRequest) -> HttpResponse:
 
     from . import sandbox
 
-    m = _membership(request)
+    m = membership_or_403(request)
     context: dict = {"hits": None, "error": "", "any_size": False, "same_material": ""}
     upload = request.FILES.get("file")
     if request.method == "POST" and upload is not None:
@@ -230,7 +224,7 @@ def similar_search(request: HttpRequest) -> HttpResponse:
 def drawing_picture(request: HttpRequest, drawing_id: int, number: int, name: str) -> HttpResponse:
     """The SVG view or the PNG thumbnail of a revision, after the same access check as
     its page (our own SVG, served as an image: no script in it runs)."""
-    m = _membership(request)
+    m = membership_or_403(request)
     rev = selectors.revision(m, drawing_id, number)
     key = {"view.svg": rev.svg_key, "thumb.png": rev.thumbnail_key}.get(name)
     if not key:
@@ -247,7 +241,7 @@ def drawing_picture(request: HttpRequest, drawing_id: int, number: int, name: st
 @login_required
 @require_GET
 def drawing_download(request: HttpRequest, drawing_id: int, number: int) -> HttpResponse:
-    m = _membership(request)
+    m = membership_or_403(request)
     rev = selectors.revision(m, drawing_id, number)
     actions.record_view(rev.drawing, "download", acting=Actor.from_request(request))
     from .api import DOWNLOAD_URL_S
@@ -260,7 +254,7 @@ def drawing_download(request: HttpRequest, drawing_id: int, number: int) -> Http
 @login_required
 @require_POST
 def drawing_edit(request: HttpRequest, drawing_id: int) -> HttpResponse:
-    m = _membership(request)
+    m = membership_or_403(request)
     d = selectors.drawing(m, drawing_id)
     try:
         raw = request.POST.get("thickness_mm", "").strip()
@@ -290,7 +284,7 @@ def drawing_edit(request: HttpRequest, drawing_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def grant_create(request: HttpRequest, drawing_id: int) -> HttpResponse:
-    m = _membership(request)
+    m = membership_or_403(request)
     d = selectors.drawing(m, drawing_id)
     shop = tenancy_selectors.organization(m, request.POST.get("shop"))
     expires = request.POST.get("expires_at", "").strip()
@@ -319,7 +313,7 @@ def grant_create(request: HttpRequest, drawing_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
-    m = _membership(request)
+    m = membership_or_403(request)
     g = selectors.grant(m, grant_id)
     actions.do_revoke_grant(g, acting=Actor.from_request(request))
     messages.success(request, _("Access of %(shop)s ended.") % {"shop": g.shop.name})

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tenancy.context import Actor
+from tenancy.middleware import membership_or_403
 from tenancy.models import Membership, Organization
 from tenancy.permissions import Capability, can
 
@@ -61,13 +62,6 @@ FIELD_LABELS = {path: label for _name, path, label in RATE_FIELDS} | {
     "brake.setup_min": gettext_lazy("Press brake set-up (min)"),
     "brake.setup_min_per_tool_change": gettext_lazy("Press brake tool change (min)"),
 }
-
-
-def _membership(request: HttpRequest) -> Membership:
-    m = getattr(request, "membership", None)
-    if m is None:
-        raise PermissionDenied(_("Your account is not active in any organisation."))
-    return m
 
 
 def _may_edit(m: Membership, shop: Organization) -> bool:
@@ -156,14 +150,14 @@ def fit_view(fit: dict[str, Any]) -> dict[str, Any]:
 @login_required
 @require_GET
 def shop_list(request: HttpRequest) -> HttpResponse:
-    m = _membership(request)
+    m = membership_or_403(request)
     return render(request, "shops/list.html", {"shops": selectors.shops(m)})
 
 
 @login_required
 @require_GET
 def shop_profile(request: HttpRequest, org_id: int) -> HttpResponse:
-    m = _membership(request)
+    m = membership_or_403(request)
     shop = selectors.shop(m, org_id)
     versions = list(selectors.history(m, shop))
     current = next((v for v in versions if v.is_current), None)
@@ -188,7 +182,7 @@ def shop_profile(request: HttpRequest, org_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def shop_profile_version(request: HttpRequest, org_id: int, number: int) -> HttpResponse:
-    m = _membership(request)
+    m = membership_or_403(request)
     shop = selectors.shop(m, org_id)
     row = selectors.version(m, shop, number)
     previous = (
@@ -246,7 +240,7 @@ def _save(
 @login_required
 @require_http_methods(["GET", "POST"])
 def shop_profile_edit(request: HttpRequest, org_id: int) -> HttpResponse:
-    m = _membership(request)
+    m = membership_or_403(request)
     shop = selectors.shop(m, org_id)
     _require_edit(m, shop)
     current = _current(request, m, shop)
@@ -269,7 +263,7 @@ def shop_profile_edit(request: HttpRequest, org_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def shop_profile_yaml(request: HttpRequest, org_id: int) -> HttpResponse:
-    m = _membership(request)
+    m = membership_or_403(request)
     shop = selectors.shop(m, org_id)
     _require_edit(m, shop)
     current = _current(request, m, shop)
@@ -294,7 +288,7 @@ def shop_profile_yaml(request: HttpRequest, org_id: int) -> HttpResponse:
 @require_GET
 def shop_profile_calibrate(request: HttpRequest, org_id: int) -> HttpResponse:
     """The proposal: computed on every visit (it is cheap), adopted only by a POST."""
-    m = _membership(request)
+    m = membership_or_403(request)
     shop = selectors.shop(m, org_id)
     _require_edit(m, shop)
     current = _current(request, m, shop)
@@ -322,7 +316,7 @@ def shop_profile_calibrate(request: HttpRequest, org_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def shop_profile_adopt(request: HttpRequest, org_id: int) -> HttpResponse:
-    m = _membership(request)
+    m = membership_or_403(request)
     shop = selectors.shop(m, org_id)
     _require_edit(m, shop)
     form = AdoptForm(request.POST)

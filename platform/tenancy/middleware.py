@@ -26,3 +26,15 @@ def membership_of(user):  # type: ignore[no-untyped-def]
         .filter(user=user, is_active=True)
         .first()
     )
+
+
+def membership_or_403(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """The signed-in user's active membership; every page that shows tenant data needs one."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    m = getattr(request, "membership", None)
+    if m is None:
+        # Signed in but without an active organisation: nothing to show.
+        raise PermissionDenied(_("Your account is not active in any organisation."))
+    return m

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,18 +18,10 @@ from background.actions import do_start_job
 from . import actions, selectors
 from .context import Actor
 from .forms import InviteForm
-from .models import Membership, OrgKind
+from .middleware import membership_or_403
+from .models import OrgKind
 from .permissions import Capability, can, require
 from .tasks import EXPORT_KIND, export_audit_csv
-
-
-def membership_or_403(request: HttpRequest) -> Membership:
-    """The signed-in user's active membership; every page that shows tenant data needs one."""
-    m = getattr(request, "membership", None)
-    if m is None:
-        # Signed in but without an active organisation: nothing to show.
-        raise PermissionDenied(_("Your account is not active in any organisation."))
-    return m
 
 
 @login_required
