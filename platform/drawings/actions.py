@@ -36,7 +36,16 @@ from tenancy.models import Organization, OrgKind
 from tenancy.permissions import Capability, require
 
 from . import files, sandbox
-from .models import Drawing, FileKind, Grant, Part, PartQuote, Revision, RevisionStatus
+from .models import (
+    Drawing,
+    FileKind,
+    Grant,
+    Part,
+    PartQuote,
+    PartVector,
+    Revision,
+    RevisionStatus,
+)
 
 SYSTEM = Actor.system("drawing analysis")
 
@@ -197,6 +206,7 @@ def _record_upload(
         uploaded_by=acting.user,
     )
     Part.objects.filter(drawing=drawing).update(is_current=False)
+    PartVector.objects.filter(drawing=drawing).delete()  # search finds current parts only
     drawing.current_revision = rev
     drawing.search_text = search_text(drawing)
     drawing.save()
@@ -335,15 +345,18 @@ def do_record_analysis(
     """Store what the sandbox found (or why it failed). Only the run holding the claim
     writes; parts of an earlier, interrupted run are replaced, never duplicated."""
     with transaction.atomic():
-        rev = (
-            Revision.objects.select_for_update()
-            .select_related("drawing__owner")
-            .filter(pk=revision_id, claim=token)
-            .first()
-        )
+        rev = Revision.objects.select_for_update().filter(pk=revision_id, claim=token).first()
         if rev is None or rev.is_finished:
             return rev
-        drawing = rev.drawing
+        # The drawing locked too (after the revision, as an upload locks only the drawing):
+        # a new revision uploaded meanwhile is either seen here as current, or waits, so
+        # no part of an outdated revision is left current or in the search.
+        drawing = (
+            Drawing.objects.select_for_update(of=("self",))
+            .select_related("owner")
+            .get(pk=rev.drawing_id)
+        )
+        rev.drawing = drawing
         rev.parts.all().delete()
         if not result.ok:
             rev.status = RevisionStatus.FAILED
@@ -365,7 +378,7 @@ def do_record_analysis(
             rev.status = RevisionStatus.ANALYSED
             rev.progress_pct = 100
             current = drawing.current_revision_id == rev.pk
-            Part.objects.bulk_create(
+            parts = Part.objects.bulk_create(
                 Part(
                     drawing=drawing,
                     revision=rev,
@@ -380,10 +393,12 @@ def do_record_analysis(
                     size_vec=p.size_vec,
                     text_vec=p.text_vec,
                     geometry_hash=p.geometry_hash,
-                    shape_npz=p.shape_npz,
+                    shape_data=p.shape_data,
                 )
                 for p in result.parts
             )
+            if current:
+                PartVector.objects.bulk_create(PartVector.of(p, drawing) for p in parts)
             _fill_from_drawing_text(drawing, rev)
         rev.analysed_at = timezone.now()
         rev.claim = None

@@ -14,7 +14,7 @@ from kumiai import objectstore
 from tenancy.context import Actor
 from tenancy.models import Organization, OrgKind
 
-from . import actions, files, selectors
+from . import actions, files, selectors, shape_codec
 from .models import Drawing, PartQuote, RevisionStatus
 from .schemas import (
     DownloadOut,
@@ -179,22 +179,15 @@ def drawing_similar(
     row = selectors.current_parts(m, d).filter(index=part).first()
     if row is None:
         raise HttpError(409, "the drawing has no analysed part with that index yet")
-    shape = actions_shape(row)
     hits = selectors.similar(
         m,
-        shape,
+        selectors.prepared_part(row),
         k=max(1, min(k, 50)),
         any_size=any_size,
         same_material=d.material if same_material and d.material else None,
         exclude_drawing=d.pk,
     )
     return {"results": [h.as_dict(_lang(request)) for h in hits]}
-
-
-def actions_shape(part):  # type: ignore[no-untyped-def]
-    from .sandbox import shape_from_npz
-
-    return shape_from_npz(part.shape_npz, part.geometry_hash)
 
 
 @router.post("/similar", response=SimilarOut, summary="Search with a file, without saving it")
@@ -222,7 +215,7 @@ def similar_by_file(
         raise HttpError(422, f"{result.error_code}: {result.error_en} / {result.error_ja}")
     if not result.parts:
         return {"results": []}
-    shape = sandbox.shape_from_npz(result.parts[0].shape_npz, result.parts[0].geometry_hash)
+    shape = shape_codec.decode(result.parts[0].shape_data, result.parts[0].geometry_hash)
     hits = selectors.similar(
         m, shape, k=max(1, min(k, 50)), any_size=any_size, same_material=material or None
     )

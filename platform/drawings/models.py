@@ -165,8 +165,9 @@ class Part(models.Model):
     size_vec = VectorField(dimensions=SIZE_DIM)
     text_vec = VectorField(dimensions=TEXT_DIM)
     geometry_hash = models.CharField(max_length=64, db_index=True)
-    # cad.similar Shape as .npz bytes: the re-rank compares parts without the object store.
-    shape_npz = models.BinaryField()
+    # cad.similar Shape (drawings.shape_codec): the re-rank compares parts without the
+    # object store.
+    shape_data = models.BinaryField()
 
     TENANT_VISIBILITY = "via"
     TENANT_VIA = "drawing"
@@ -181,6 +182,49 @@ class Part(models.Model):
 
     def __str__(self) -> str:
         return f"{self.revision} part {self.index}"
+
+
+class PartVector(models.Model):
+    """The similar-part search's first stage: one narrow row per current part.
+
+    The first stage is an exact scan (no approximate index may drop an in-scope part), so
+    its cost is the rows it reads. A part row also carries its analysis summary, features
+    and stored shape; this table holds only the descriptors and what the scope needs, the
+    group and owner copied in so that the coordinator's scope is one column and a shop's
+    is two small index lookups (its own drawings, its live grants). Written and removed by
+    the actions that make a revision current (drawings/actions.py); a drawing's owner,
+    and an organisation's group, never change.
+    """
+
+    part = models.OneToOneField(Part, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    drawing = models.ForeignKey(Drawing, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey("tenancy.SupplierGroup", on_delete=models.CASCADE, related_name="+")
+    shape_vec = VectorField(dimensions=SHAPE_DIM)
+    size_vec = VectorField(dimensions=SIZE_DIM)
+    text_vec = VectorField(dimensions=TEXT_DIM)
+
+    # Seen exactly as its drawing: the owner, the coordinator, a shop with a live grant.
+    TENANT_ORG_FIELD = "owner"
+    TENANT_GROUP_FIELD = "group"
+    TENANT_VISIBILITY = "grant"
+    TENANT_GRANTS_OF = "drawing"
+    objects = TenantQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"vectors of part {self.part_id}"
+
+    @classmethod
+    def of(cls, part: Part, drawing: Drawing) -> PartVector:
+        return cls(
+            part=part,
+            drawing=drawing,
+            owner_id=drawing.owner_id,
+            group_id=drawing.owner.group_id,
+            shape_vec=part.shape_vec,
+            size_vec=part.size_vec,
+            text_vec=part.text_vec,
+        )
 
 
 class Grant(models.Model):

@@ -11,7 +11,6 @@ Run as ``python -m drawings.sandbox IN.dxf OUT_DIR META.json``.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
@@ -19,11 +18,11 @@ import resource
 import signal
 import subprocess
 import sys
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from drawings import shape_codec
 
 # Limits of one analysis. The cad reader's own limits (entities, block expansion) refuse
 # bombs in well under a second; these catch what they cannot foresee.
@@ -65,7 +64,7 @@ class PartResult:
     size_vec: list[float]
     text_vec: list[float]
     geometry_hash: str
-    shape_npz: bytes = field(repr=False)
+    shape_data: bytes = field(repr=False)  # shape_codec form
 
 
 @dataclass(frozen=True)
@@ -78,37 +77,6 @@ class SandboxResult:
     parts: tuple[PartResult, ...] = ()
     svg: str = ""
     png: bytes = b""
-
-
-# -- shapes as bytes ----------------------------------------------------------------------
-_ARRAYS = ("outline", "polygon", "cutouts", "round_cutouts", "runs_mm")
-
-
-def shape_to_npz(shape: Any) -> bytes:
-    """A cad.similar Shape as .npz bytes: arrays as arrays, the rest as a JSON string (no
-    pickles, so bytes read back from the database cannot run code)."""
-    scalars = {
-        f.name: getattr(shape, f.name)
-        for f in fields(shape)
-        if f.name not in _ARRAYS and not f.name.startswith("_")
-    }
-    buf = io.BytesIO()
-    np.savez(
-        buf,
-        **{name: np.asarray(getattr(shape, name)) for name in _ARRAYS},
-        scalars=np.array(json.dumps(scalars)),
-    )
-    return buf.getvalue()
-
-
-def shape_from_npz(data: bytes, geometry_hash: str | None = None) -> Any:
-    from cad.similar.shape import Shape
-
-    with np.load(io.BytesIO(bytes(data)), allow_pickle=False) as z:
-        arrays = {name: z[name] for name in _ARRAYS}
-        scalars = json.loads(str(z["scalars"]))
-    scalars["rect_mm"] = tuple(scalars["rect_mm"])
-    return Shape(**arrays, **scalars, _hash=geometry_hash)
 
 
 # -- the parent's side --------------------------------------------------------------------
@@ -152,8 +120,8 @@ def run(path: Path, out_dir: Path, meta: dict[str, Any]) -> SandboxResult:
         )
     parts = tuple(
         PartResult(
-            **{k: v for k, v in p.items() if k != "npz_file"},
-            shape_npz=(out_dir / p["npz_file"]).read_bytes(),
+            **{k: v for k, v in p.items() if k != "shape_file"},
+            shape_data=(out_dir / p["shape_file"]).read_bytes(),
         )
         for p in doc["parts"]
     )
@@ -215,8 +183,8 @@ def _child(path: Path, out_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
     for part in analysis.parts:
         shape = shape_of(part, named, thickness)
         d = describe(shape)
-        npz_name = f"part-{part.index}.npz"
-        (out_dir / npz_name).write_bytes(shape_to_npz(shape))
+        shape_name = f"part-{part.index}.shape"
+        (out_dir / shape_name).write_bytes(shape_codec.encode(shape))
         features = PartFeatures.from_part(part, list(analysis.findings))
         parts.append(
             {
@@ -227,7 +195,7 @@ def _child(path: Path, out_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
                 "size_vec": [float(v) for v in d.size],
                 "text_vec": [float(v) for v in d.text],
                 "geometry_hash": shape.geometry_hash(),
-                "npz_file": npz_name,
+                "shape_file": shape_name,
             }
         )
     # Findings that have a place are pinned on the view, numbered as the page lists them.

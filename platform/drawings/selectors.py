@@ -24,8 +24,9 @@ from cad.text import normalise
 from tenancy.models import Membership
 from tenancy.scoping import get_visible_or_404
 
-from .models import Drawing, Grant, Part, PartQuote, PastJob, PastJobImport, Revision
-from .sandbox import shape_from_npz
+from . import shape_codec
+from .models import Drawing, Grant, Part, PartQuote, PartVector, PastJob, PastJobImport, Revision
+from .prepared import PREPARED
 
 # First-stage candidates handed to the re-rank (as the command-line index does).
 CANDIDATES = 200
@@ -147,18 +148,23 @@ def first_stage(
     if float(descriptor.text @ descriptor.text) > 0:
         # The query's own text pulls; a candidate's text never pushes (as cad.similar).
         distance = distance + Power(L2Distance("text_vec", _vec(descriptor.text)), 2)
-    parts = Part.objects.visible_to(membership).filter(is_current=True)  # type: ignore[attr-defined]
+    # PartVector holds exactly the current parts, narrow, with the scope's columns.
+    vectors = PartVector.objects.visible_to(membership)  # type: ignore[attr-defined]
     if same_material:
-        parts = parts.filter(drawing__material__iexact=same_material)
+        vectors = vectors.filter(drawing__material__iexact=same_material)
     if exclude_drawing is not None:
-        parts = parts.exclude(drawing_id=exclude_drawing)
-    rows = parts.annotate(d=distance).order_by("d", "id").values_list("id", "d")[:candidates]
+        vectors = vectors.exclude(drawing_id=exclude_drawing)
+    rows = (
+        vectors.annotate(d=distance)
+        .order_by("d", "part_id")
+        .values_list("part_id", "d")[:candidates]
+    )
     return [(pk, float(np.sqrt(max(d, 0.0)))) for pk, d in rows]
 
 
 def similar(
     membership: Membership | None,
-    shape: Shape,
+    shape: Shape | Candidate,
     *,
     k: int = 10,
     any_size: bool = False,
@@ -166,10 +172,11 @@ def similar(
     exclude_drawing: int | None = None,
 ) -> list[SimilarHit]:
     """The k parts most like `shape` that the member may see, with the past jobs of their
-    drawings that the member may see."""
+    drawings that the member may see. A stored part is passed prepared (prepared_part)."""
+    q = Candidate(shape) if isinstance(shape, Shape) else shape
     stage = first_stage(
         membership,
-        describe(shape),
+        describe(q.shape),
         any_size=any_size,
         same_material=same_material,
         exclude_drawing=exclude_drawing,
@@ -187,22 +194,38 @@ def similar(
             "drawing__part_number",
             "revision_id",
             "revision__number",
-            "shape_npz",
             "geometry_hash",
         )
     }
-    q = Candidate(shape)
+    prepared = PREPARED.get_many([(pk, rows[pk].geometry_hash) for pk, _d in stage])
+    missing = [pk for pk, _d in stage if (pk, rows[pk].geometry_hash) not in prepared]
+    if missing:  # only the shapes this process has not prepared yet are read
+        fresh = {}
+        for pk, data in Part.objects.filter(pk__in=missing).values_list("pk", "shape_data"):
+            key = (pk, rows[pk].geometry_hash)
+            fresh[key] = Candidate(shape_codec.decode(data, key[1]))
+        PREPARED.put_many(fresh)
+        prepared.update(fresh)
     scored = []
     for pk, dist in stage:
         part = rows[pk]
-        m = compare(q, Candidate(shape_from_npz(part.shape_npz, part.geometry_hash)), any_size)
-        scored.append((part, m, dist))
+        scored.append((part, compare(q, prepared[(pk, part.geometry_hash)], any_size), dist))
     scored.sort(key=lambda t: (-t[1].score, t[2]))
     best = scored[:k]
     jobs: dict[int, list[PastJob]] = {}
     for job in past_jobs(membership).filter(drawing_id__in=[p.drawing_id for p, _m, _d in best]):
         jobs.setdefault(job.drawing_id, []).append(job)
     return [SimilarHit(p, m, d, tuple(jobs.get(p.drawing_id, ())[:5])) for p, m, d in best]
+
+
+def prepared_part(part: Part) -> Candidate:
+    """A stored part ready to compare, from this process's cache when it holds it."""
+    key = (part.pk, part.geometry_hash)
+    found = PREPARED.get_many([key]).get(key)
+    if found is None:
+        found = Candidate(shape_codec.decode(part.shape_data, part.geometry_hash))
+        PREPARED.put_many({key: found})
+    return found
 
 
 def _vec(a: np.ndarray) -> list[float]:

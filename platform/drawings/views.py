@@ -22,7 +22,7 @@ from tenancy.middleware import membership_or_403
 from tenancy.models import OrgKind
 from tenancy.permissions import Capability, can
 
-from . import actions, selectors
+from . import actions, selectors, shape_codec
 from .models import RevisionStatus
 
 
@@ -137,12 +137,9 @@ def drawing_detail(request: HttpRequest, drawing_id: int) -> HttpResponse:
     similar = []
     part_rows = list(selectors.current_parts(m, d)) if analysed else []
     if part_rows:
-        from .sandbox import shape_from_npz
-
-        first = part_rows[0]
         hits = selectors.similar(
             m,
-            shape_from_npz(first.shape_npz, first.geometry_hash),
+            selectors.prepared_part(part_rows[0]),
             k=8,
             exclude_drawing=d.pk,
         )
@@ -207,7 +204,7 @@ def similar_search(request: HttpRequest) -> HttpResponse:
             part = result.parts[0]
             hits = selectors.similar(
                 m,
-                sandbox.shape_from_npz(part.shape_npz, part.geometry_hash),
+                shape_codec.decode(part.shape_data, part.geometry_hash),
                 k=12,
                 any_size=context["any_size"],
                 same_material=material or None,

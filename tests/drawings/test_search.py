@@ -102,3 +102,79 @@ def test_a_lead_firm_reads_prices_but_not_other_shops_rates(world, clients, libr
         for q in clients["dora"].get(f"/api/drawings/{library['PL-900']}").json()["quote"]
     }
     assert dora[world.shop.name]["breaks"][0]["components"]
+
+
+def test_a_revision_saved_a_moment_ago_is_found_even_with_the_cache_warm(world, clients, library):  # type: ignore[no-untyped-def]
+    """The search keeps prepared candidates per process (drawings/prepared.py) and a
+    narrow first-stage table (PartVector); neither may hide a new revision or keep
+    showing the old one."""
+    from drawings.models import Part, PartVector
+    from drawings.prepared import PREPARED
+
+    alice = clients["alice"]
+    small, long_ = library["ＢＲ－１００"], library["PL-900"]
+    before = similar(alice, small)  # warms the cache with every part in alice's library
+    assert long_ in before and len(PREPARED) >= 3
+    old_parts = set(Part.objects.filter(drawing_id=long_).values_list("pk", flat=True))
+    # PL-900's next revision is BR-100's very plate: the same shape at the same size.
+    got = alice.post(
+        "/api/drawings",
+        {"file": SimpleUploadedFile("PL-900.dxf", plate()), "part_number": "PL-900"},
+    ).json()
+    assert got["id"] == long_
+    rev = Drawing.objects.get(pk=long_).current_revision_id
+    assert wait_finished(rev).status == "analysed"
+    in_search = set(PartVector.objects.filter(drawing_id=long_).values_list("part_id", flat=True))
+    assert in_search == set(Part.objects.filter(revision_id=rev).values_list("pk", flat=True))
+    assert not in_search & old_parts
+    body = alice.get(f"/api/drawings/{small}/similar").json()["results"]
+    assert body[0]["drawing"] == long_ and body[0]["score"] >= 0.99  # the identical plate
+
+
+def test_the_first_stage_table_holds_exactly_the_current_parts(world, clients, library):  # type: ignore[no-untyped-def]
+    from drawings.models import Part, PartVector
+
+    current = Part.objects.filter(is_current=True)
+    rows = PartVector.objects.all()
+    assert set(rows.values_list("part_id", flat=True)) == set(current.values_list("pk", flat=True))
+    for v in rows.select_related("drawing__owner"):
+        assert v.owner_id == v.drawing.owner_id and v.group_id == v.drawing.owner.group_id
+
+
+def test_the_search_table_is_scoped_exactly_as_the_drawings(world, clients, library):  # type: ignore[no-untyped-def]
+    """PartVector carries its own scope columns (group, owner) for speed: whoever looks,
+    it must show exactly the drawings that person may see."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from drawings.models import Grant, PartVector
+    from tenancy.actions import add_member, create_organization
+    from tenancy.context import Actor
+    from tenancy.models import OrgKind, Role
+
+    system = Actor.system("test")
+    other_firm = create_organization(world.group, "越前工機", OrgKind.LEAD_FIRM, acting=system)
+    eve = add_member(other_firm, "eve@e.example", "Eve", Role.ADMIN, "x" * 16, acting=system)
+    small, big, long_ = library["ＢＲ－１００"], library["BR-200"], library["PL-900"]
+    now = timezone.now()
+    for drawing_id, fields in (
+        (big, {}),  # live
+        (long_, {"expires_at": now - timedelta(seconds=1)}),  # expired
+        (small, {"revoked_at": now}),  # revoked
+    ):
+        Grant.objects.create(
+            drawing_id=drawing_id, shop=world.shop, owner=world.lead_firm, **fields
+        )
+    expected = {
+        "alice": {small, big, long_},
+        "dora": {small, big, long_},
+        "carol": {big},
+        "charlie": set(),
+        "eve": set(),
+    }
+    for name, want in expected.items():
+        m = eve if name == "eve" else getattr(world, name)
+        drawings = set(Drawing.objects.visible_to(m).values_list("pk", flat=True))
+        vectors = set(PartVector.objects.visible_to(m).values_list("drawing_id", flat=True))
+        assert drawings == vectors == want, name

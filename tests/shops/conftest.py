@@ -76,7 +76,7 @@ def analysed_drawing(owner, part_number: str, features: PartFeatures, material: 
         size_vec=[0.0] * SIZE_DIM,
         text_vec=[0.0] * TEXT_DIM,
         geometry_hash=part_number,
-        shape_npz=b"",
+        shape_data=b"",
     )
     return d
 
