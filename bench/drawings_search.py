@@ -2,7 +2,7 @@
 
 One supplier group (coordinator, lead firm, member shop) with N generated parts in
 PostgreSQL, stored as the analysis stores them (Drawing, an analysed Revision, a Part with
-its pgvector columns and the re-rank's .npz shape). 200 query parts drawn from the stored
+its pgvector columns and stored shape, and its PartVector row). 200 query parts drawn from the stored
 ones, after 20 warm-up queries, each through the real API (`GET
 /api/drawings/{id}/similar?k=10`, Django's test client, logged in) for two people: Dora of
 the coordinating shop (the whole group in scope) and Carol of a member shop holding 50
@@ -21,14 +21,16 @@ Parts are generated, not analysed from DXF: plates, chamfered plates, notched pl
 L-brackets with hole grids, in families whose members differ by a stretch, a size step, a
 hole more or less or another hole size (so nearest neighbours are near, as in a real
 library). Each goes through cad's own shape_of / describe / geometry_hash and the
-sandbox's shape_to_npz, like an analysed part.
+drawings.shape_codec, like an analysed part.
 
-Run: `.venv/bin/python bench/drawings_search.py [--sizes 10000,100000] [--variants]`. It
-starts its own ephemeral PostgreSQL, S3 server and Redis and stops them at the end (about
-12 minutes on two cores; 1M parts would need ~35 GB here, so it is not offered).
-`--variants` also times proposed fixes, monkeypatched into this process only and labelled
-so in the output: the grant scope as a UNION, a narrow vector table with the group and
-owner copied in, a bounded cache of prepared candidates and a flat shape encoding.
+Both sides keep prepared candidates between queries: cad.similar's index its own
+cache, the portal drawings/prepared.py (bounded; its size per entry is measured here).
+Both start cold at each size.
+
+Run: `.venv/bin/python bench/drawings_search.py [--sizes 10000,100000]`. It starts its own
+ephemeral PostgreSQL, S3 server and Redis and stops them at the end (about 12 minutes on
+two cores; 1M parts would need ~35 GB here, so it is not offered). A quick look:
+`--sizes 3000 --queries 20 --warmup 5 --exact 5`.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
-import json
 import math
 import multiprocessing
 import os
@@ -44,9 +45,7 @@ import resource
 import shutil
 import sys
 import tempfile
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
@@ -109,7 +108,7 @@ class Generated:
     size_vec: np.ndarray
     text_vec: np.ndarray
     geometry_hash: str
-    npz: bytes = field(repr=False)
+    data: bytes = field(repr=False)  # drawings.shape_codec form
 
 
 def family(rng: np.random.Generator) -> Family:
@@ -218,7 +217,7 @@ CHUNK = 2000
 def generate_chunk(job: tuple[int, int, int]) -> list[Generated]:
     """Parts [lo, hi) in families of 1–15 members that never cross a chunk, so every
     prefix of the library (10k of the 100k) is made of whole families too."""
-    from drawings.sandbox import shape_to_npz
+    from drawings import shape_codec
 
     seed, lo, hi = job
     rng = np.random.default_rng([seed, lo])
@@ -242,7 +241,7 @@ def generate_chunk(job: tuple[int, int, int]) -> list[Generated]:
                     d.size,
                     d.text,
                     shape.geometry_hash(),
-                    shape_to_npz(shape),
+                    shape_codec.encode(shape),
                 )
             )
     return out
@@ -267,7 +266,7 @@ def load(parts: list[Generated], start: int, owner: Any, creator: Any, batch: in
 
     from drawings.actions import part_number_key, search_text
     from drawings.files import object_key
-    from drawings.models import Drawing, FileKind, Part, Revision, RevisionStatus
+    from drawings.models import Drawing, FileKind, Part, PartVector, Revision, RevisionStatus
 
     group_id = owner.group_id
     for lo in range(start, len(parts), batch):
@@ -275,8 +274,9 @@ def load(parts: list[Generated], start: int, owner: Any, creator: Any, batch: in
         with transaction.atomic():
             drawing_ids = next_ids(Drawing, len(chunk))
             revision_ids = next_ids(Revision, len(chunk))
-            drawings, revisions, rows = [], [], []
-            for g, did, rid in zip(chunk, drawing_ids, revision_ids, strict=True):
+            part_ids = next_ids(Part, len(chunk))
+            drawings, revisions, rows, vectors = [], [], [], []
+            for g, did, rid, pid in zip(chunk, drawing_ids, revision_ids, part_ids, strict=True):
                 d = Drawing(
                     id=did,
                     owner=owner,
@@ -313,6 +313,7 @@ def load(parts: list[Generated], start: int, owner: Any, creator: Any, batch: in
                 )
                 rows.append(
                     Part(
+                        id=pid,
                         drawing_id=did,
                         revision_id=rid,
                         index=0,
@@ -326,12 +327,24 @@ def load(parts: list[Generated], start: int, owner: Any, creator: Any, batch: in
                         size_vec=g.size_vec,
                         text_vec=g.text_vec,
                         geometry_hash=g.geometry_hash,
-                        shape_npz=g.npz,
+                        shape_data=g.data,
+                    )
+                )
+                vectors.append(
+                    PartVector(
+                        part_id=pid,
+                        drawing_id=did,
+                        owner_id=owner.pk,
+                        group_id=group_id,
+                        shape_vec=g.shape_vec,
+                        size_vec=g.size_vec,
+                        text_vec=g.text_vec,
                     )
                 )
             copy_in(Drawing, drawings, with_pk=True)
             copy_in(Revision, revisions, with_pk=True)
-            copy_in(Part, rows)
+            copy_in(Part, rows, with_pk=True)
+            copy_in(PartVector, vectors, with_pk=True)
 
 
 def next_ids(model: Any, n: int) -> list[int]:
@@ -348,7 +361,7 @@ def next_ids(model: Any, n: int) -> list[int]:
 def copy_in(model: Any, objs: list[Any], with_pk: bool = False) -> None:
     """COPY rows into the model's table: each field's value prepared by the ORM
     (defaults, auto_now, vector and JSON adaptation), the bytes sent by COPY instead of as
-    one huge INSERT statement (parts carry ~7 kB of .npz each)."""
+    one huge INSERT statement (parts carry a few kB of stored shape each)."""
     from django.db import connections
 
     connection = connections["default"]  # the wrapper itself: the proxy costs per field
@@ -375,6 +388,7 @@ def analyze() -> None:
 
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE drawings_part")
+        cur.execute("VACUUM ANALYZE drawings_partvector")
         cur.execute("VACUUM ANALYZE drawings_drawing")
         cur.execute("VACUUM ANALYZE drawings_revision")
         cur.execute("ANALYZE")
@@ -459,7 +473,7 @@ class Person:
     queries: list[int]  # indices into parts
     calls: list[float] = field(default_factory=list)
     inside: dict[str, list[float]] = field(default_factory=dict)
-    prepared: list[int] = field(default_factory=list)  # Candidate() calls per query
+    prepared: list[int] = field(default_factory=list)  # Candidate() calls per query (misses)
     results: list[int] = field(default_factory=list)
 
 
@@ -503,7 +517,7 @@ def run_pass(
                     inside, counts = probe.take()
                     if qi >= warmup:
                         p.calls.append(dt)
-                        p.prepared.append(counts.get("Candidate", 1) - 1)  # minus the query's
+                        p.prepared.append(counts.get("Candidate", 0))
                         for k in ("first_stage", "similar", "decode", "Candidate", "compare", "gc"):
                             p.inside.setdefault(k, []).append(inside.get(k, 0.0))
                 before = len(cands)
@@ -556,7 +570,8 @@ def report(run: Pass) -> float:
             )
         )
         print(
-            f"    candidates prepared per query: median {int(np.median(p.prepared))}; "
+            f"    candidates prepared per query (query + cache misses): median "
+            f"{int(np.median(p.prepared))}, mean {np.mean(p.prepared):.1f}; "
             f"results per call: {min(p.results)}–{max(p.results)}"
         )
     ratio = ms(run.people[0].calls, 95) / ms(b, 95)
@@ -604,9 +619,8 @@ def exactness(
     """First-stage candidates against a float64 brute force over the stored vectors in
     scope (`scope` = the person's drawing ids, None = the whole group), with the same
     distance as selectors.first_stage, the query's own drawing excluded as the API does."""
-    from drawings import selectors
+    from drawings import selectors, shape_codec
     from drawings.models import Part
-    from drawings.sandbox import shape_from_npz
 
     inside = np.ones(len(stored.part_id), bool)
     if scope is not None:
@@ -615,7 +629,7 @@ def exactness(
     for qi in person.queries[:checks]:
         drawing_id = ids[qi]
         row = Part.objects.get(drawing_id=drawing_id, is_current=True, index=0)
-        q = describe(shape_from_npz(row.shape_npz, row.geometry_hash))
+        q = describe(shape_codec.decode(row.shape_data, row.geometry_hash))
         got = {
             pk for pk, _d in selectors.first_stage(person.membership, q, exclude_drawing=drawing_id)
         }
@@ -635,13 +649,12 @@ def explain(person: Person, ids: list[int]) -> list[str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from drawings import selectors
+    from drawings import selectors, shape_codec
     from drawings.models import Part
-    from drawings.sandbox import shape_from_npz
 
     drawing_id = ids[person.queries[-1]]
     row = Part.objects.get(drawing_id=drawing_id, is_current=True, index=0)
-    q = describe(shape_from_npz(row.shape_npz, row.geometry_hash))
+    q = describe(shape_codec.decode(row.shape_data, row.geometry_hash))
     with CaptureQueriesContext(connection) as ctx:
         selectors.first_stage(person.membership, q, exclude_drawing=drawing_id)
     sql = ctx.captured_queries[-1]["sql"]
@@ -673,279 +686,6 @@ def connect_cost(times: int = 20) -> list[float]:
         connection.ensure_connection()
         out.append(time.perf_counter() - t)
     return out
-
-
-# -- proposed fixes, tried by monkeypatching inside this process (platform/ is untouched) ---
-VECTOR_TABLE = "bench_part_vector"
-FLAT_TABLE = "bench_shape_flat"
-FLAT_MAGIC = b"KSHAPE2\n"
-PREPARED_MAX = 20_000  # prepared candidates kept per process (~27 kB each with the shape)
-
-
-def flat_encode(shape: Shape) -> bytes:
-    """Proposed for drawings/sandbox.py: one JSON head and the raw arrays (np.load of an
-    .npz parses a zip and a Python-literal header per array: ~0.5 ms a shape)."""
-    from drawings.sandbox import _ARRAYS
-
-    arrays = [(n, np.ascontiguousarray(getattr(shape, n))) for n in _ARRAYS]
-    head = {
-        "scalars": {
-            f.name: getattr(shape, f.name)
-            for f in fields(shape)
-            if f.name not in _ARRAYS and not f.name.startswith("_")
-        },
-        "arrays": [[n, a.dtype.str, list(a.shape)] for n, a in arrays],
-    }
-    raw = json.dumps(head).encode()
-    return (
-        FLAT_MAGIC
-        + len(raw).to_bytes(4, "little")
-        + raw
-        + b"".join(a.tobytes() for _n, a in arrays)
-    )
-
-
-def flat_decode(data: bytes, geometry_hash: str | None = None) -> Shape:
-    data = bytes(data)
-    start = len(FLAT_MAGIC)
-    n = int.from_bytes(data[start : start + 4], "little")
-    head = json.loads(data[start + 4 : start + 4 + n])
-    offset = start + 4 + n
-    arrays = {}
-    for name, dtype, dims in head["arrays"]:
-        dt = np.dtype(dtype)
-        count = int(np.prod(dims)) if dims else 1
-        arrays[name] = np.frombuffer(data, dt, count, offset).reshape(dims).copy()
-        offset += count * dt.itemsize
-    scalars = head["scalars"]
-    scalars["rect_mm"] = tuple(scalars["rect_mm"])
-    return Shape(**arrays, **scalars, _hash=geometry_hash)
-
-
-class Flat:
-    decode = staticmethod(flat_decode)  # looked up here so the probe can time it
-
-
-def make_proposed_tables(parts: list[Generated], ids: list[int]) -> float:
-    """The narrow vector table (group and owner copied in, current parts only) and the
-    flat shapes, as the proposed migration would hold them."""
-    from django.db import connection
-
-    t = time.perf_counter()
-    by_drawing = {d: i for i, d in enumerate(ids)}
-    with connection.cursor() as cur:
-        cur.execute(f"DROP TABLE IF EXISTS {VECTOR_TABLE}, {FLAT_TABLE}")
-        cur.execute(
-            f"CREATE TABLE {VECTOR_TABLE} AS SELECT p.id AS part_id, p.drawing_id, o.group_id,"  # noqa: S608 - a constant name
-            " d.owner_id, d.material, p.shape_vec, p.size_vec, p.text_vec"
-            " FROM drawings_part p JOIN drawings_drawing d ON d.id = p.drawing_id"
-            " JOIN tenancy_organization o ON o.id = d.owner_id WHERE p.is_current"
-        )
-        cur.execute(f"ALTER TABLE {VECTOR_TABLE} ADD PRIMARY KEY (part_id)")
-        cur.execute(f"CREATE INDEX ON {VECTOR_TABLE} (group_id)")
-        cur.execute(f"CREATE INDEX ON {VECTOR_TABLE} (drawing_id)")
-        cur.execute(f"CREATE TABLE {FLAT_TABLE} (part_id bigint PRIMARY KEY, shape bytea)")
-        cur.execute("SELECT id, drawing_id FROM drawings_part WHERE is_current")
-        rows = cur.fetchall()
-        with cur.cursor.copy(f"COPY {FLAT_TABLE} (part_id, shape) FROM STDIN") as copy:
-            for pk, drawing_id in rows:
-                copy.write_row([pk, flat_encode(parts[by_drawing[drawing_id]].shape)])
-        cur.execute(f"VACUUM ANALYZE {VECTOR_TABLE}")
-        cur.execute(f"VACUUM ANALYZE {FLAT_TABLE}")
-    return time.perf_counter() - t
-
-
-def _vec(a: np.ndarray) -> str:
-    return "[" + ",".join(repr(float(v)) for v in a) + "]"
-
-
-def first_stage_proposed(
-    membership: Any,
-    descriptor: Any,
-    *,
-    candidates: int = DEFAULT_CANDIDATES,
-    any_size: bool = False,
-    same_material: str | None = None,
-    exclude_drawing: int | None = None,
-) -> list[tuple[int, float]]:
-    """The same distance and the same scope as selectors.first_stage, over the narrow
-    table: the coordinator's scope is the group column (no join); a shop's is its own
-    drawings UNION its live grants (two small index scans)."""
-    from django.db import connection
-
-    from tenancy.models import OrgKind
-
-    if membership is None or not membership.is_active or not membership.user.is_active:
-        return []
-    org = membership.organization
-    terms, params = ["power(shape_vec <-> %s::vector, 2)"], [_vec(descriptor.shape)]
-    if not any_size:
-        terms.append("power(size_vec <-> %s::vector, 2)")
-        params.append(_vec(descriptor.size))
-    if float(descriptor.text @ descriptor.text) > 0:
-        terms.append("power(text_vec <-> %s::vector, 2)")
-        params.append(_vec(descriptor.text))
-    where, wparams = ["group_id = %s"], [org.group_id]
-    if org.kind != OrgKind.COORDINATOR:
-        where.append(
-            "drawing_id IN (SELECT id FROM drawings_drawing WHERE owner_id = %s"
-            " UNION SELECT drawing_id FROM drawings_grant WHERE shop_id = %s"
-            " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()))"
-        )
-        wparams += [org.pk, org.pk]
-    if same_material:
-        where.append("upper(material) = upper(%s)")
-        wparams.append(same_material)
-    if exclude_drawing is not None:
-        where.append("drawing_id <> %s")
-        wparams.append(exclude_drawing)
-    sql = (
-        f"SELECT part_id, {' + '.join(terms)} AS d FROM {VECTOR_TABLE}"  # noqa: S608 - constants and %s
-        f" WHERE {' AND '.join(where)} ORDER BY d, part_id LIMIT %s"
-    )
-    with connection.cursor() as cur:
-        cur.execute(sql, [*params, *wparams, candidates])
-        return [(pk, float(np.sqrt(max(d, 0.0)))) for pk, d in cur.fetchall()]
-
-
-def grant_scope_proposed(original: Callable[..., Any]) -> Callable[..., Any]:
-    """Proposed for tenancy/scoping.py, rule "grant" for a non-coordinator: the rows it
-    owns UNION its live grants, instead of a LEFT JOIN on grants with an OR (which the
-    planner estimates as half the table). Everything else goes to the original."""
-    from django.db.models import Q
-    from django.utils import timezone
-
-    from tenancy.models import OrgKind
-
-    def visible_to(self: Any, membership: Any) -> Any:
-        model = self.model
-        if (
-            getattr(model, "TENANT_VISIBILITY", "") != "grant"
-            or membership is None
-            or not membership.is_active
-            or not membership.user.is_active
-            or membership.organization.kind == OrgKind.COORDINATOR
-        ):
-            return original(self, membership)
-        org = membership.organization
-        org_field = model.TENANT_ORG_FIELD
-        rel = model._meta.get_field(model.TENANT_GRANTS)
-        live = (
-            rel.related_model.objects.filter(shop_id=org.pk, revoked_at=None)
-            .filter(Q(expires_at=None) | Q(expires_at__gt=timezone.now()))
-            .order_by()
-            .values(rel.field.attname)
-        )
-        mine = model.objects.filter(**{f"{org_field}_id": org.pk}).order_by().values("pk")
-        return self.filter(**{f"{org_field}__group_id": org.group_id}, pk__in=mine.union(live))
-
-    return visible_to
-
-
-def time_first_stage(
-    person: Person, ids: list[int], parts: list[Generated], warmup: int
-) -> list[float]:
-    from drawings import selectors
-
-    out = []
-    for qi, i in enumerate(person.queries):
-        q = describe(parts[i].shape)
-        t = time.perf_counter()
-        selectors.first_stage(person.membership, q, exclude_drawing=ids[i])
-        if qi >= warmup:
-            out.append(time.perf_counter() - t)
-    return out
-
-
-class PreparedCache:
-    """Prepared candidates by (part id, geometry hash), least recently used out first. A
-    part row never changes its shape (a new analysis writes new rows), so an entry cannot
-    go stale, and a part saved a moment ago is simply not in it yet: it is read."""
-
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self.entries: OrderedDict[tuple[int, str], Any] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple[int, str]) -> Any:
-        with self.lock:
-            c = self.entries.get(key)
-            if c is not None:
-                self.entries.move_to_end(key)
-            return c
-
-    def put(self, key: tuple[int, str], candidate: Any) -> None:
-        with self.lock:
-            self.entries[key] = candidate
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
-
-
-PREPARED = PreparedCache(PREPARED_MAX)
-
-
-def similar_proposed(
-    membership: Any,
-    shape: Shape,
-    *,
-    k: int = 10,
-    any_size: bool = False,
-    same_material: str | None = None,
-    exclude_drawing: int | None = None,
-) -> list[Any]:
-    """selectors.similar with the prepared-candidate cache: only the candidates it does
-    not hold are read (flat shapes) and prepared."""
-    from django.db import connection
-
-    from drawings import selectors
-    from drawings.models import Part
-
-    stage = selectors.first_stage(
-        membership,
-        describe(shape),
-        any_size=any_size,
-        same_material=same_material,
-        exclude_drawing=exclude_drawing,
-    )
-    if not stage:
-        return []
-    rows = {
-        p.pk: p
-        for p in Part.objects.filter(pk__in=[pk for pk, _d in stage])
-        .select_related("drawing", "revision")
-        .only(
-            "id",
-            "index",
-            "drawing_id",
-            "drawing__part_number",
-            "revision_id",
-            "revision__number",
-            "geometry_hash",
-        )
-    }
-    prepared = {pk: PREPARED.get((pk, p.geometry_hash)) for pk, p in rows.items()}
-    missing = [pk for pk, c in prepared.items() if c is None]
-    if missing:
-        with connection.cursor() as cur:
-            sql = f"SELECT part_id, shape FROM {FLAT_TABLE} WHERE part_id = ANY(%s)"  # noqa: S608
-            cur.execute(sql, [missing])
-            for pk, blob in cur.fetchall():
-                h = rows[pk].geometry_hash
-                prepared[pk] = selectors.Candidate(Flat.decode(blob, h))
-                PREPARED.put((pk, h), prepared[pk])
-    q = selectors.Candidate(shape)
-    scored = [(rows[pk], selectors.compare(q, prepared[pk], any_size), d) for pk, d in stage]
-    scored.sort(key=lambda t: (-t[1].score, t[2]))
-    best = scored[:k]
-    jobs: dict[int, list[Any]] = {}
-    for job in selectors.past_jobs(membership).filter(
-        drawing_id__in=[p.drawing_id for p, _m, _d in best]
-    ):
-        jobs.setdefault(job.drawing_id, []).append(job)
-    return [
-        selectors.SimilarHit(p, m, d, tuple(jobs.get(p.drawing_id, ())[:5])) for p, m, d in best
-    ]
 
 
 # -- the run -------------------------------------------------------------------------------
@@ -1040,8 +780,9 @@ def bench_size(
 ) -> list[int]:
     from django.db import connection
 
-    from drawings import selectors
+    from drawings import shape_codec
     from drawings.models import Drawing
+    from drawings.prepared import PREPARED
 
     print(f"\n== {n:,} parts in one group ({load_avg()}) ==")
     t = time.perf_counter()
@@ -1067,7 +808,9 @@ def bench_size(
             " pg_size_pretty(pg_relation_size('drawings_part'))"
         )
         total, heap = cur.fetchone()
-    print(f"  drawings_part {total} with TOAST, heap {heap}")
+        cur.execute("SELECT pg_size_pretty(pg_table_size('drawings_partvector'))")
+        narrow = cur.fetchone()[0]
+    print(f"  drawings_part {total} with TOAST, heap {heap}; drawings_partvector {narrow}")
     t = time.perf_counter()
     index = build((g.part_number, 0, g.shape) for g in parts[:n])
     print(f"  cad.similar index built in {time.perf_counter() - t:.1f} s")
@@ -1077,9 +820,14 @@ def bench_size(
         print(f"  SQL statements per call, {p.label}: {queries_per_call(p, ids)}")
     print(line("opening a DB connection (per request in production)", connect_cost()))
     t = time.perf_counter()
-    run = run_pass(people, ids, parts, index, args.warmup, (selectors, "shape_from_npz"))
+    PREPARED.clear()  # both sides start cold
+    run = run_pass(people, ids, parts, index, args.warmup, (shape_codec, "decode"))
     print(f"  queries ran in {time.perf_counter() - t:.0f} s ({load_avg()})")
     report(run)
+    print(
+        f"  prepared-candidate cache: {len(PREPARED):,} entries at the end"
+        f" (bound {PREPARED.max_entries:,})"
+    )
     stored = Stored.read()
     scopes = [None, {ids[i] for i in granted}]
     for p, scope in zip(people, scopes, strict=True):
@@ -1092,46 +840,6 @@ def bench_size(
         for row in explain(p, ids):
             print(f"    {row}")
 
-    if args.variants:
-        from tenancy.scoping import TenantQuerySet
-
-        shop = people[1]
-        print(
-            "\n  -- PROPOSED scope rule alone (tenancy/scoping.py: own rows UNION live grants),"
-            " monkeypatched in this process only"
-        )
-        with patched(
-            [(TenantQuerySet, "visible_to", grant_scope_proposed(TenantQuerySet.visible_to))]
-        ):
-            print(
-                line(f"first stage, {shop.label}", time_first_stage(shop, ids, parts, args.warmup))
-            )
-            held, of = exactness(shop, scopes[1], ids, stored, args.exact)
-            print(f"  exact 10 nearest in scope, {shop.label}: {held}/{of}")
-        print(
-            "\n  -- PROPOSED, monkeypatched in this process only (not in platform/): first stage"
-            " on a narrow vector table with group/owner columns and the grant scope as a UNION;"
-            f" re-rank with a bounded prepared-candidate cache ({PREPARED_MAX:,}) and flat shapes"
-        )
-        print(f"  tables made in {make_proposed_tables(parts, ids):.1f} s")
-        getattr(index, "_cands", {}).clear()  # both start cold again
-        PREPARED.entries.clear()
-        people = people_for(w, n, granted, args.warmup + args.queries, args.seed)
-        with patched(
-            [
-                (selectors, "first_stage", first_stage_proposed),
-                (selectors, "similar", similar_proposed),
-            ]
-        ):
-            t = time.perf_counter()
-            run = run_pass(people, ids, parts, index, args.warmup, (Flat, "decode"))
-            print(f"  queries ran in {time.perf_counter() - t:.0f} s ({load_avg()})")
-            report(run)
-            for p, scope in zip(people, scopes, strict=True):
-                held, of = exactness(p, scope, ids, stored, args.exact)
-                print(f"  exact 10 nearest in scope (proposed first stage), {p.label}: {held}/{of}")
-        print(f"  prepared-candidate cache entries at the end: {len(PREPARED.entries):,}")
-        PREPARED.entries.clear()
     index.close()
     del index
     gc.collect()
@@ -1145,9 +853,6 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--exact", type=int, default=20)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument(
-        "--variants", action="store_true", help="also time the proposed fixes (monkeypatched)"
-    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
@@ -1161,9 +866,10 @@ def main() -> int:
     parts = generate(sizes[-1], args.seed, os.cpu_count() or 1)
     print(
         f"  generated {len(parts):,} parts in {time.perf_counter() - t:.1f} s "
-        f"({os.cpu_count()} processes; shape_of + describe + hash + .npz, "
-        f"mean .npz {np.mean([len(g.npz) for g in parts[:5000]]):.0f} B)"
+        f"({os.cpu_count()} processes; shape_of + describe + hash + encode, "
+        f"mean stored shape {np.mean([len(g.data) for g in parts[:5000]]):.0f} B)"
     )
+    print(prepared_size(parts[:500]))
     home = Path(tempfile.mkdtemp(prefix="kumiai-bench-"))
     stack = EmbeddedStack(home=home, ephemeral=True)
     stack.plan()
@@ -1200,6 +906,28 @@ def main() -> int:
         stack.stop()
         shutil.rmtree(home, ignore_errors=True)
     return 0
+
+
+def prepared_size(parts: list[Generated]) -> str:
+    """Memory one prepared candidate holds (what bounds drawings/prepared.py's cache)."""
+    import tracemalloc
+
+    sys.path.insert(0, str(REPO / "platform"))
+    from cad.similar.align import Candidate
+    from drawings import shape_codec
+    from drawings.prepared import DEFAULT_MAX_ENTRIES
+
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = [Candidate(shape_codec.decode(g.data, g.geometry_hash)) for g in parts]
+    per_kb = (tracemalloc.get_traced_memory()[0] - before) / len(kept) / 1024
+    tracemalloc.stop()
+    del kept
+    return (
+        f"  one prepared candidate holds {per_kb:.1f} kB (mean of {len(parts)}): the default"
+        f" bound of {DEFAULT_MAX_ENTRIES:,} entries is {per_kb * DEFAULT_MAX_ENTRIES / 1024:.0f} MB"
+        " per web process"
+    )
 
 
 def rss_mb() -> float:
