@@ -3,6 +3,8 @@ the error a checker raises. Time limit, workers and seed always come from the ca
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ortools.sat.python import cp_model
 
 STATUS: dict[int, str] = {
@@ -18,11 +20,31 @@ class InfeasibleSolution(AssertionError):
     """A checker found a violated constraint: a bug, never returned to a user."""
 
 
+# Called on each better solution with the solver's objective, its wall time (s) and the
+# solver's callback, from which the caller may read variable values (only during the call).
+OnSolution = Callable[[float, float, cp_model.CpSolverSolutionCallback], None]
+
+
+class _Relay(cp_model.CpSolverSolutionCallback):
+    def __init__(self, on_solution: OnSolution) -> None:
+        super().__init__()
+        self._on_solution = on_solution
+
+    def on_solution_callback(self) -> None:
+        self._on_solution(self.objective_value, self.wall_time, self)
+
+
 def run(
-    model: cp_model.CpModel, time_limit_s: float, workers: int, seed: int
+    model: cp_model.CpModel,
+    time_limit_s: float,
+    workers: int,
+    seed: int,
+    on_solution: OnSolution | None = None,
 ) -> tuple[cp_model.CpSolver, int]:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    return solver, int(solver.solve(model))
+    if on_solution is None:
+        return solver, int(solver.solve(model))
+    return solver, int(solver.solve(model, _Relay(on_solution)))

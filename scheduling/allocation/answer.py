@@ -22,7 +22,11 @@ from .model import (
 
 
 def answer(
-    problem: Problem, plan: Plan, status: str | None, objective: float | None, bound: float
+    problem: Problem,
+    plan: Plan,
+    status: str | None,
+    objective: float | None,
+    bound: float | None,
 ) -> Allocation:
     """`status` and `objective` are the solver's; None for both: the plan is the
     planner's pass, returned because the solver found none in the time given."""
@@ -84,7 +88,7 @@ def answer(
     if status is None:
         notes.insert(0, "the solver found no plan in the time given: this is the planner's pass")
     value = objective if objective is not None else total
-    gap = abs(value - bound) / max(abs(value), 1e-9)
+    gap = None if bound is None else abs(value - bound) / max(abs(value), 1e-9)
     return Allocation(
         status or "feasible", value, bound, gap, 0.0, tuple(placements), tuple(notes), moved
     )

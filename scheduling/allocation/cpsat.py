@@ -15,6 +15,7 @@ this file to the next.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,8 @@ from ortools.sat.python import cp_model
 from scheduling.solver import STATUS, run
 
 from .model import SCALE, Plan, Problem, group_hours, stage_cost, stages_of
+
+OnPlan = Callable[[float, float, Callable[[], Plan]], None]
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,13 @@ def solve(
     *,
     elastic: bool = False,
     start: Plan | None = None,
+    on_plan: OnPlan | None = None,
 ) -> Solved:
     """Solve until `deadline` (a `time.perf_counter()` value), less a little left for
     reading, checking and explaining the answer. `start` (the planner's pass) is given
-    as a complete hint on a fresh plan; on a re-plan the previous plan is the hint."""
+    as a complete hint on a fresh plan; on a re-plan the previous plan is the hint.
+    `on_plan` hears of each better plan as it is found (its objective, the seconds spent,
+    and a function that reads the plan; call it only inside `on_plan`)."""
     # data
     shops, lines, periods, weights = problem.shops, problem.lines, problem.periods, problem.weights
     transport, options = problem.transport, problem.options
@@ -272,7 +278,23 @@ def solve(
 
     # solve
     left = deadline - time.perf_counter()
-    solver, status = run(model, max(0.0, left - min(0.5, 0.1 * max(left, 0.0))), workers, seed)
+    relay = None
+    if on_plan is not None:
+
+        def relay(objective: float, wall_s: float, cb: cp_model.CpSolverSolutionCallback) -> None:
+            def read() -> Plan:
+                chosen = {key: None for key, var in v.items() if cb.boolean_value(var)}
+                picked = {(lid, k): (sid, p) for (lid, k, sid, p) in chosen}
+                return {
+                    line.id: [picked[line.id, k] for k in range(len(stages))]
+                    for line, stages in staged
+                }
+
+            on_plan(objective / SCALE, wall_s, read)
+
+    solver, status = run(
+        model, max(0.0, left - min(0.5, 0.1 * max(left, 0.0))), workers, seed, relay
+    )
 
     # extract
     name = STATUS.get(status, "unknown")

@@ -153,3 +153,37 @@ def test_when_the_solver_has_no_time_the_planners_pass_is_returned_checked():  #
     r = allocate([A, B], lines, periods=2, time_limit_s=0.0)
     assert r.status == "feasible" and len(r.placements) == 6  # check_allocation ran inside
     assert r.objective == pytest.approx(sum(p.cost_jpy for p in r.placements))  # all on time
+
+
+def test_progress_hears_the_phases_and_every_better_plan_is_a_checked_plan():  # type: ignore[no-untyped-def]
+    """The portal shows the solver's best plan so far: each one reported must be a whole,
+    valid plan, and none may be worse than one reported before it."""
+    heard: list[tuple[str, float | None]] = []
+
+    def progress(phase, plan):  # type: ignore[no-untyped-def]
+        if plan is None:
+            heard.append((phase, None))
+            return
+        got = plan()
+        assert {p.line for p in got.placements} == {f"L{i}" for i in range(8)}
+        heard.append((phase, got.objective))
+
+    lines = [line(f"L{i}", due=i % 2, cost=(1000 + 10 * i, 1100)) for i in range(8)]
+    r = allocate([A, B], lines, periods=2, progress=progress)
+    phases = [p for p, _ in heard]
+    assert phases[0] == "checking" and phases[1] == "first plan"
+    assert "solving" in phases and "explaining" not in phases
+    solver_plans = [o for p, o in heard if p == "solving" and o is not None]
+    assert solver_plans == sorted(solver_plans, reverse=True)  # each better than the last
+    assert r.objective is not None and all(r.objective <= o + 1e-6 for o in solver_plans)
+    # The planner's pass is reported priced by hand: never better than the answer.
+    first = next(o for p, o in heard if p == "first plan")
+    assert first is not None and r.objective <= first + 1e-6
+
+
+def test_progress_of_a_plan_that_cannot_exist_ends_explaining():  # type: ignore[no-untyped-def]
+    phases: list[str] = []
+    lines = [line(f"L{i}", hours=8.0, due=0) for i in range(5)]  # 40 h into 32 h
+    r = allocate([A, B], lines, periods=2, progress=lambda p, _plan: phases.append(p))
+    assert r.status == "infeasible" and not r.placements
+    assert phases[0] == "checking" and phases[-1] == "explaining"
