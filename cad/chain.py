@@ -38,7 +38,10 @@ class Loop:
         first = self.edges[0]
         if len(self.edges) == 1 and first.kind == "circle" and first.radius_mm is not None:
             return math.pi * first.radius_mm**2
-        ends = np.array([e.start for e in self.edges] + [self.edges[0].start])
+        # Both ends of every edge: where a gap was closed, an edge's end is not the next
+        # one's start, and a polygon through the starts alone would cut the corner at
+        # each gap on one walking direction and not on the other (a mirrored copy).
+        ends = np.array([p for e in self.edges for p in (e.start, e.end)] + [self.edges[0].start])
         total = _shoelace(ends)
         for e in self.edges:
             if e.kind == "line":
@@ -61,89 +64,108 @@ class Chained:
 
 
 def _shoelace(pts: np.ndarray) -> float:
-    x, y = pts[:, 0], pts[:, 1]
+    # About the first point: far from the origin the products x·y are huge and cancel,
+    # and a moved copy's area would differ in the 8th digit.
+    x, y = (pts - pts[0]).T
     return 0.5 * float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))
 
 
-def _key(p: np.ndarray) -> tuple[int, int]:
-    q = tol.DUPLICATE_MM
-    return (round(p[0] / q), round(p[1] / q))
+def _mid(e: Edge) -> np.ndarray:
+    return e.pts[len(e.pts) // 2] if len(e.pts) > 2 else (e.pts[0] + e.pts[-1]) / 2
 
 
 def drop_duplicates(edges: list[Edge]) -> tuple[list[Edge], int]:
-    seen: set[tuple] = set()
-    kept: list[Edge] = []
-    dropped = 0
-    for e in edges:
-        mid = e.pts[len(e.pts) // 2] if len(e.pts) > 2 else (e.pts[0] + e.pts[-1]) / 2
-        ends = tuple(sorted([_key(e.start), _key(e.end)]))
-        key = (e.kind == "circle", ends, _key(mid), round(e.length_mm / tol.DUPLICATE_MM))
-        if key in seen:
-            dropped += 1
+    """An edge drawn again (ends in either order, middle and length within DUPLICATE_MM)
+    is cut once; the first drawn is kept. Compared pair by pair, not by rounding to a
+    grid: a grid puts two copies 1e-9 mm apart on either side of a cell boundary as
+    often as the drawing is moved or turned."""
+    if len(edges) < 2:
+        return edges, 0
+    limit = tol.DUPLICATE_MM + tol.THRESHOLD_PAD_MM
+    mids = np.array([_mid(e) for e in edges])
+    dropped: set[int] = set()
+    for i, j in sorted(cKDTree(mids).query_pairs(limit)):
+        a, b = edges[i], edges[j]
+        if j in dropped or (a.kind == "circle") != (b.kind == "circle"):
             continue
-        seen.add(key)
-        kept.append(e)
-    return kept, dropped
+        if abs(a.length_mm - b.length_mm) > limit:
+            continue
+        same = max(math.dist(a.start, b.start), math.dist(a.end, b.end)) <= limit
+        swapped = max(math.dist(a.start, b.end), math.dist(a.end, b.start)) <= limit
+        if same or swapped:
+            dropped.add(j)
+    return [e for k, e in enumerate(edges) if k not in dropped], len(dropped)
 
 
 def merge_overlapping_lines(edges: list[Edge]) -> tuple[list[Edge], float]:
-    """Collinear lines that overlap become one line over their union."""
-    lines = [e for e in edges if e.kind == "line"]
-    others = [e for e in edges if e.kind != "line"]
-    groups: dict[tuple[int, int], list[tuple[float, float, Edge]]] = defaultdict(list)
-    for e in lines:
-        d = e.end - e.start
-        length = math.hypot(*d)
-        if length == 0:
-            continue
-        ux, uy = d / length
-        if ux < -1e-12 or (abs(ux) <= 1e-12 and uy < 0):
-            ux, uy = -ux, -uy
-        offset = -uy * e.start[0] + ux * e.start[1]  # signed distance of the line from origin
-        key = (round(math.degrees(math.atan2(uy, ux)) * 1e4), round(offset / tol.JOIN_MM))
-        a = ux * e.start[0] + uy * e.start[1]
-        b = ux * e.end[0] + uy * e.end[1]
-        groups[key].append((min(a, b), max(a, b), e))
-    merged: list[Edge] = []
-    saved = 0.0
-    for members in groups.values():
-        if len(members) == 1:
-            merged.append(members[0][2])
-            continue
-        members.sort(key=lambda m: m[0])
-        run = [members[0]]
-        for m in members[1:]:
-            if m[0] < max(r[1] for r in run) - tol.JOIN_MM:  # overlaps the run (not just touching)
-                run.append(m)
-            else:
-                merged.extend(_merge_run(run))
-                saved += _overlap(run)
-                run = [m]
-        merged.extend(_merge_run(run))
-        saved += _overlap(run)
-    return others + merged, saved
-
-
-def _overlap(run: list[tuple[float, float, Edge]]) -> float:
-    return (
-        sum(r[1] - r[0] for r in run) - (max(r[1] for r in run) - run[0][0])
-        if len(run) > 1
-        else 0.0
+    """Lines that lie on one line (each end within DUPLICATE_MM of the longer one's line)
+    and overlap by more than JOIN_MM become one line over their union, in the place of
+    the first drawn. Decided pair by pair: rounding directions and offsets to buckets,
+    as this once did, let two lines 0.01 mm apart (a hole beside a rounded corner) merge
+    or not depending on where the bucket edges fell in a moved or turned copy."""
+    idx = [k for k, e in enumerate(edges) if e.kind == "line" and e.length_mm > 0]
+    if len(idx) < 2:
+        return edges, 0.0
+    limit = tol.DUPLICATE_MM + tol.THRESHOLD_PAD_MM
+    a = np.array([edges[k].start for k in idx])
+    b = np.array([edges[k].end for k in idx])
+    lo, hi = np.minimum(a, b) - limit, np.maximum(a, b) + limit
+    boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
+    p, q = STRtree(boxes).query(boxes, predicate="intersects")
+    keep = p < q
+    p, q = p[keep], q[keep]
+    if not len(p):
+        return edges, 0.0
+    length = np.hypot(*(b - a).T)
+    # Measure along the longer line of each pair.
+    longer = np.where(length[p] >= length[q], p, q)
+    other = np.where(longer == p, q, p)
+    u = (b[longer] - a[longer]) / length[longer][:, None]
+    rel_a, rel_b = a[other] - a[longer], b[other] - a[longer]
+    off = np.maximum(
+        np.abs(u[:, 0] * rel_a[:, 1] - u[:, 1] * rel_a[:, 0]),
+        np.abs(u[:, 0] * rel_b[:, 1] - u[:, 1] * rel_b[:, 0]),
     )
+    ta = np.einsum("ij,ij->i", rel_a, u)
+    tb = np.einsum("ij,ij->i", rel_b, u)
+    overlap = np.minimum(length[longer], np.maximum(ta, tb)) - np.maximum(0.0, np.minimum(ta, tb))
+    same = (off <= limit) & (overlap > tol.JOIN_MM + tol.THRESHOLD_PAD_MM)
+    if not same.any():
+        return edges, 0.0
+    parent = list(range(len(idx)))
 
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
 
-def _merge_run(run: list[tuple[float, float, Edge]]) -> list[Edge]:
-    if len(run) == 1:
-        return [run[0][2]]
-    pts = np.vstack([r[2].pts for r in run])
-    d = run[0][2].end - run[0][2].start
-    u = d / np.hypot(*d)
-    proj = pts @ u
-    a, b = pts[np.argmin(proj)], pts[np.argmax(proj)]
-    first = run[0][2]
-    return [
-        Edge("line", np.array([a, b]), float(np.hypot(*(b - a))), first.layer, color=first.color)
-    ]
+    for i, j in zip(p[same], q[same], strict=True):
+        ri, rj = find(int(i)), find(int(j))
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)  # the first drawn leads its group
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(idx)):
+        groups[find(i)].append(i)
+    out = list(edges)
+    gone: set[int] = set()
+    saved = 0.0
+    for root, members in groups.items():
+        if len(members) == 1:
+            continue
+        main = max(members, key=lambda i: (length[i], -i))
+        d = (b[main] - a[main]) / length[main]
+        pts = np.vstack([a[members], b[members]])
+        proj = pts @ d
+        s, e = pts[int(np.argmin(proj))], pts[int(np.argmax(proj))]
+        first = edges[idx[root]]
+        merged = Edge(
+            "line", np.array([s, e]), float(np.hypot(*(e - s))), first.layer, color=first.color
+        )
+        saved += float(length[members].sum()) - merged.length_mm
+        out[idx[root]] = merged
+        gone.update(idx[i] for i in members if i != root)
+    return [e for k, e in enumerate(out) if k not in gone], saved
 
 
 # Chaining decides between near-equal gaps, overlaps and directions, and groups lines on
@@ -223,8 +245,9 @@ def _chain_here(edges: list[Edge]) -> tuple[Chained, tuple[int, int, float]]:
     """Chain one neighbourhood: its loops, open chains and closed gaps, and the counts of
     tiny, duplicate and overlapping pieces (reported once for the whole drawing)."""
     findings: list[Finding] = []
-    tiny = [e for e in edges if e.length_mm < tol.TINY_MM and not e.closed]
-    edges = [e for e in edges if e.length_mm >= tol.TINY_MM or e.closed]
+    is_tiny = [e.length_mm < tol.TINY_MM - tol.THRESHOLD_PAD_MM and not e.closed for e in edges]
+    tiny = [e for e, t in zip(edges, is_tiny, strict=True) if t]
+    edges = [e for e, t in zip(edges, is_tiny, strict=True) if not t]
     edges, dropped = drop_duplicates(edges)
     edges, saved = merge_overlapping_lines(edges)
     counts = (len(tiny), dropped, saved)
@@ -235,7 +258,7 @@ def _chain_here(edges: list[Edge]) -> tuple[Chained, tuple[int, int, float]]:
         return Chained(loops, [], findings), counts
 
     ends = np.vstack([np.vstack([e.start, e.end]) for e in open_edges])
-    node = _cluster(ends, tol.JOIN_MM)
+    node = _nodes(ends)
     # node ids of each edge's two ends
     adjacency: dict[int, list[tuple[int, int]]] = defaultdict(list)  # node -> [(edge, end)]
     for i in range(len(open_edges)):
@@ -251,10 +274,10 @@ def _chain_here(edges: list[Edge]) -> tuple[Chained, tuple[int, int, float]]:
             if used[edge_index]:
                 continue
             path = _walk(edge_index, end, open_edges, node, adjacency, used)
-            first = node[2 * path[0][0] + (1 if path[0][1] else 0)]
-            last_i, last_rev = path[-1]
-            last = node[2 * last_i + (0 if last_rev else 1)]
-            chains.append((path, first == last))
+            cycles, rest = _split_at_revisits(path, node)
+            chains += [(c, True) for c in cycles]
+            if rest:
+                chains.append((rest, False))
 
     open_chains: list[list[Edge]] = []
     pending: list[list[Edge]] = []
@@ -269,7 +292,9 @@ def _chain_here(edges: list[Edge]) -> tuple[Chained, tuple[int, int, float]]:
     still_open: list[list[Edge]] = []
     for seq in pending:
         gap = float(np.hypot(*(seq[-1].end - seq[0].start)))
-        if gap <= tol.REPAIR_GAP_MM and (len(seq) > 1 or seq[0].kind != "line"):
+        if gap <= tol.REPAIR_GAP_MM + tol.THRESHOLD_PAD_MM and (
+            len(seq) > 1 or seq[0].kind != "line"
+        ):
             loop = _loop(seq)
             loop.repaired_gap_mm = gap
             loops.append(loop)
@@ -296,7 +321,7 @@ def _join_nearby_chains(
     ends = np.vstack([np.vstack([c[0].start, c[-1].end]) for c in chains])  # 2i start, 2i+1 end
     pairs = [
         (float(np.hypot(*(ends[a] - ends[b]))), a, b)
-        for a, b in cKDTree(ends).query_pairs(tol.REPAIR_GAP_MM)
+        for a, b in cKDTree(ends).query_pairs(tol.REPAIR_GAP_MM + tol.THRESHOLD_PAD_MM)
         if a // 2 != b // 2
     ]
     link: dict[int, int] = {}
@@ -336,15 +361,19 @@ def _join_nearby_chains(
             continue
         seq, cycle = walk(entry)
         close_gap = float(np.hypot(*(seq[-1].end - seq[0].start)))
-        if cycle or close_gap <= tol.REPAIR_GAP_MM:
+        if cycle or close_gap <= tol.REPAIR_GAP_MM + tol.THRESHOLD_PAD_MM:
             loops.append(_loop(seq))
         else:
             out.append(seq)
     return out
 
 
-def _cluster(points: np.ndarray, radius: float) -> list[int]:
-    tree = cKDTree(points)
+def _nodes(points: np.ndarray) -> list[int]:
+    """The node of each end. Ends within SAME_POINT_MM are one point (transitively); then
+    each end still alone joins the nearest other lone end within JOIN_MM, nearest pair
+    first, each once. An end that already meets another is not pulled to a third that
+    happens to lie close: that would join two contours that nearly touch (a hole 0.01 mm
+    inside a rounded corner) into one tangle, walked differently in every turned copy."""
     parent = list(range(len(points)))
 
     def find(i: int) -> int:
@@ -353,10 +382,30 @@ def _cluster(points: np.ndarray, radius: float) -> list[int]:
             i = parent[i]
         return i
 
-    for i, j in tree.query_pairs(radius):
+    def union(i: int, j: int) -> None:
         ri, rj = find(i), find(j)
         if ri != rj:
-            parent[ri] = rj
+            parent[max(ri, rj)] = min(ri, rj)
+
+    for i, j in cKDTree(points).query_pairs(tol.SAME_POINT_MM + tol.THRESHOLD_PAD_MM):
+        union(i, j)
+    size: dict[int, int] = defaultdict(int)
+    for i in range(len(points)):
+        size[find(i)] += 1
+    lone = np.array([i for i in range(len(points)) if size[find(i)] == 1], dtype=int)
+    if len(lone) > 1:
+        near = cKDTree(points[lone]).query_pairs(
+            tol.JOIN_MM + tol.THRESHOLD_PAD_MM, output_type="ndarray"
+        )
+        if len(near):
+            d = np.hypot(*(points[lone[near[:, 0]]] - points[lone[near[:, 1]]]).T)
+            taken: set[int] = set()
+            for k in np.lexsort((near[:, 1], near[:, 0], d)):
+                i, j = int(lone[near[k, 0]]), int(lone[near[k, 1]])
+                if i in taken or j in taken:
+                    continue
+                taken.update((i, j))
+                union(i, j)
     return [find(i) for i in range(len(points))]
 
 
@@ -381,6 +430,32 @@ def _walk(edge_index, end, edges, node, adjacency, used):  # type: ignore[no-unt
         if not nxt:
             return path
         current, entered_at = _straightest(edges[current], reversed_, nxt, edges)
+
+
+def _split_at_revisits(
+    path: list[tuple[int, bool]], node: list[int]
+) -> tuple[list[list[tuple[int, bool]]], list[tuple[int, bool]]]:
+    """A walk cut into simple cycles wherever it comes back to a node it has passed, and
+    what is left of it (empty when the walk closed). Where an outline touches itself or a
+    hole at a vertex, four edges meet and which way the walk turns there is a near tie
+    that a turned or mirrored copy can break the other way; the cycles between the
+    visits are the same whichever way it turned, so the loops do not depend on it."""
+    cycles: list[list[tuple[int, bool]]] = []
+    stack: list[tuple[int, bool]] = []
+    i0, rev0 = path[0]
+    at: dict[int, int] = {node[2 * i0 + (1 if rev0 else 0)]: 0}  # node -> stack position
+    for step in path:
+        i, rev = step
+        stack.append(step)
+        exit_node = node[2 * i + (0 if rev else 1)]
+        pos = at.get(exit_node)
+        if pos is None:
+            at[exit_node] = len(stack)
+            continue
+        cycles.append(stack[pos:])
+        del stack[pos:]
+        at = {n: k for n, k in at.items() if k <= pos}
+    return cycles, stack
 
 
 def _straightest(prev: Edge, prev_reversed: bool, options, edges):  # type: ignore[no-untyped-def]

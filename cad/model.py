@@ -8,6 +8,11 @@ from typing import Any
 import numpy as np
 
 SCHEMA = "kumiai.cad.analysis/1"
+# The document's layout is SCHEMA; what the analysis finds in a given file changes with
+# this number (stored analyses of another version are stale, not unreadable). 2: chaining
+# no longer merges or joins contours that only nearly touch, cuts walks at touching
+# vertices, compares thresholds off the decimal grid; minimum rectangles are canonical.
+ANALYSIS_VERSION = 2
 
 Point = tuple[float, float]
 
@@ -184,6 +189,7 @@ class Analysis:
     def as_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
+            "analysis_version": ANALYSIS_VERSION,
             "source": self.source,
             "dxf_version": self.dxf_version,
             "units": self.units,

@@ -18,6 +18,7 @@ from .chain import Loop
 from .extract import Style, TextItem
 from .findings import finding
 from .model import Bend, Edge, Finding, Hole, Part, Slot
+from .rect import min_rect
 
 
 @dataclass
@@ -187,15 +188,9 @@ def build_parts(nodes: list[_Node], thickness_mm: float | None) -> tuple[list[Pa
             if s:
                 slots.append(s)
                 continue
-            rect = h.poly.minimum_rotated_rectangle
-            xs, ys = rect.exterior.coords.xy
-            sides = sorted(math.dist((xs[k], ys[k]), (xs[k + 1], ys[k + 1])) for k in range(2))
-            cutout_sizes.append(sides[0])
-        rect = outer_poly.minimum_rotated_rectangle
-        xs, ys = rect.exterior.coords.xy
-        sides = sorted(
-            (math.dist((xs[k], ys[k]), (xs[k + 1], ys[k + 1])) for k in range(2)), reverse=True
-        )
+            cutout_sizes.append(min_rect(h.poly).short_mm)
+        rect = min_rect(outer_poly)
+        sides = (rect.long_mm, rect.short_mm)
         minx, miny, maxx, maxy = outer_poly.bounds
         inside = _inside_radii([node.loop] + [h.loop for h in hole_nodes], material)
         features = [h.diameter_mm for h in holes] + [s.width_mm for s in slots] + cutout_sizes

@@ -2,8 +2,18 @@
 
 import math
 
-# Contour chaining: ends closer than this are the same point.
+# Contour chaining: ends closer than this are one point outright…
+SAME_POINT_MM = 0.001
+# …and an end left without a partner joins the nearest other such end this close (each
+# once, nearest pair first). Two-stage because the vertices of two contours that nearly
+# touch (a hole 0.01 mm inside a rounded corner) are not a junction of four edges.
 JOIN_MM = 0.05
+# Every threshold in chaining is compared with this added. A drawing's numbers lie on a
+# decimal grid, so a gap or overlap exactly at a tolerance is common, and the rounding
+# noise of a move, turn or unit change (~1e-12 mm) would decide it one way for one copy
+# and the other way for the next; 1e-7 mm puts each threshold off every grid coarser
+# than 1e-6 mm.
+THRESHOLD_PAD_MM = 1e-7
 # Gaps up to this are closed as a repair and reported; larger gaps leave the contour open.
 REPAIR_GAP_MM = 0.5
 # Curves (splines, ellipses) are measured on a polyline this close to the true curve.
@@ -12,7 +22,9 @@ FLATTEN_MM = 0.01
 FLATTEN_SHAPE_MM = 0.05
 # Below this an entity is "tiny" (zero-length and dust from exports).
 TINY_MM = 0.01
-# Duplicates: two segments whose ends and middle agree to this are the same cut.
+# Duplicates: two segments whose ends and middle agree to this are the same cut. Two
+# lines overlap (and are cut once) only when each lies on the other's line to this: a
+# hole's side 0.01 mm from the outline is another cut.
 DUPLICATE_MM = 0.001
 # A hole drawn as a polygon counts as round when every vertex is this close to one circle
 # (relative to the radius), e.g. OpenSCAD's LINE polygons.
@@ -58,7 +70,9 @@ OUTLINE_KERNEL_REL = 0.03
 OUTLINE_SAME_IOU = 0.98
 # A part is its own mirror image when it overlaps its mirror image this well (holes too).
 SYMMETRIC_IOU = 0.999
-# A mirrored placement is reported as a mirror only when it scores this much better.
+# A mirrored placement is taken only when it scores this much better than the plain one,
+# and a mirror match scores this much less than its fit: a left and a right panel are two
+# parts, so against a copy of the left one the left ranks above the right.
 MIRROR_MARGIN = 0.01
 # Sides within this share of each other are the same length: no "longer", no "× the size".
 SIZE_SAME_REL = 0.01

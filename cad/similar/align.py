@@ -18,6 +18,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from shapely import Polygon, area, intersection, union
 
+from cad.rect import min_rect
 from cad.tolerances import (
     EDGE_SAME_MM,
     EDGE_SAME_REL,
@@ -48,6 +49,7 @@ EXACT_FIT = 0.999  # a first-pass score this high needs no refining and no mirro
 SHIFT_HOLES, SHIFT_MAX = 8, 64  # offsets tried from hole pairs (see _Placer.shift)
 SHIFT_FROM = 0.1  # below this first score a candidate is not a variant of the query
 PROCESS_MISMATCH = 0.9  # score factor when both say a different material or thickness
+CLOSE_SIDES = 0.05  # placing scores this close: measure plain and mirrored both
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Match:
     holes_candidate: int
     holes_same: int  # centre and diameter within tolerance
     holes_resized: tuple[tuple[float, float], ...]  # (query ⌀, candidate ⌀) paired by place only
-    mirrored: bool
+    mirrored: bool  # fits only as a mirror image (never for a part that is its own mirror)
     angle_deg: float
     scale: float  # query → candidate ("any size"); 1 in "same size" mode
     long_ratio: float  # query's long side / candidate's
@@ -213,11 +215,7 @@ class Candidate:
         """Direction of the minimum rectangle's long side (only "any size" asks, and only
         of the query: not computed for every candidate)."""
         if self._rect_angle is None:
-            rect = self.poly.minimum_rotated_rectangle
-            xs, ys = rect.exterior.coords.xy
-            sides = [(xs[k + 1] - xs[k], ys[k + 1] - ys[k]) for k in range(2)]
-            long_side = max(sides, key=lambda v: math.hypot(*v))
-            self._rect_angle = math.atan2(long_side[1], long_side[0])
+            self._rect_angle = min_rect(self.poly).angle_rad
         return self._rect_angle
 
     @property
@@ -284,7 +282,7 @@ def _hypotheses(q: Candidate, c: Candidate, mirrored: bool) -> list[float]:
     zf = q.z_fft_mirror if mirrored else q.z_fft
     corr = np.fft.ifft(np.conj(zf) * c.z_fft, n)
     strength = np.abs(corr)
-    angles = [float(np.angle(corr[s])) for s in _peaks(-strength, PEAKS)]
+    angles = [_angle_between_samples(corr, strength, s) for s in _peaks(-strength, PEAKS)]
     if len(qs.cutouts) and len(cs.cutouts):
         qc = _mirror(qs.cutouts[:, :2]) if mirrored else qs.cutouts[:, :2]
         radial_q = np.hypot(qc[:, 0], qc[:, 1])
@@ -299,6 +297,22 @@ def _hypotheses(q: Candidate, c: Candidate, mirrored: bool) -> list[float]:
                     break
                 angles.append(math.atan2(cs.cutouts[j, 1], cs.cutouts[j, 0]) - a_q)
     return angles
+
+
+def _angle_between_samples(corr: np.ndarray, strength: np.ndarray, s: int) -> float:
+    """The angle at a correlation peak, corrected for where between two shifts the true
+    one lies. Two samplings of one outline start a fraction of a sample apart; the angle
+    read at the whole shift is then off by that fraction of 360°/256 (0.3° at a fifth),
+    enough for a plain copy to look worse than its mirror image on the first pass. The
+    fraction comes from a parabola through the peak and its neighbours, the angle from
+    the phase step towards the neighbour on that side."""
+    n = len(corr)
+    lo, mid, hi = strength[(s - 1) % n], strength[s], strength[(s + 1) % n]
+    curve = lo - 2 * mid + hi
+    frac = float(np.clip(0.5 * (lo - hi) / curve, -0.5, 0.5)) if curve < 0 else 0.0
+    nb = (s + 1) % n if frac > 0 else (s - 1) % n
+    step = float(np.angle(corr[nb] / corr[s])) if abs(corr[s]) > 0 else 0.0
+    return float(np.angle(corr[s])) + abs(frac) * step
 
 
 class _Placer:
@@ -470,7 +484,7 @@ def compare(
             break  # the plain placement already fits: its mirror cannot do better
     for mirrored, (score, r, placer) in first.items():
         t = np.zeros(2)
-        if score < first.get(not mirrored, (0.0,))[0] - 0.05:  # far behind: cannot win
+        if score < first.get(not mirrored, (0.0,))[0] - CLOSE_SIDES:  # far behind: cannot win
             best[mirrored] = (score, r, t)
             continue
         if score >= SHIFT_FROM:
@@ -487,16 +501,22 @@ def compare(
                 score, r, t, near = score2, r2, t2, near2
         best[mirrored] = (score, r, t)
 
-    mirrored = True in best and best[True][0] > best[False][0]
-    _, r, t = best[mirrored]
-    # Report a mirror only when it mattered: a symmetric part fits both ways.
-    shown_mirror = mirrored and best[True][0] > best[False][0] + MIRROR_MARGIN
-    return _finish(
-        q, c, mirrored, r, t, _hole_tolerance(c.rms), shown_mirror, original, stretch, any_size
-    )
+    # A mirror image is another part (a left and a right panel have two part numbers): a
+    # mirror match scores MIRROR_MARGIN less than its fit (see _finish), so it wins only
+    # when it beats the plain placement by that much, and an unmirrored fit of the same
+    # quality ranks first. A symmetric part fits both ways and is not called mirrored.
+    # The placing scores above are probes, not the final measures, and can disagree by a
+    # hundredth: when the two sides are close, both are measured and the measures decide.
+    top = max(score for score, _, _ in best.values())
+    finished = [
+        _finish(q, c, side, r, t, _hole_tolerance(c.rms), original, stretch, any_size)
+        for side, (score, r, t) in sorted(best.items())
+        if score >= top - CLOSE_SIDES
+    ]
+    return max(finished, key=lambda m: (m.score, not m.mirrored))
 
 
-def _finish(q, c, mirrored, r, t, tol, shown_mirror, original, stretch, any_size) -> Match:  # type: ignore[no-untyped-def]
+def _finish(q, c, mirrored, r, t, tol, original, stretch, any_size) -> Match:  # type: ignore[no-untyped-def]
     """Final measures at the chosen placement. In "any size" mode `q` is the query fitted
     to the candidate's rectangle and `original` the query as drawn."""
     qs, cs = q.shape, c.shape
@@ -558,6 +578,8 @@ def _finish(q, c, mirrored, r, t, tol, shown_mirror, original, stretch, any_size
         process_differs.append(("thickness", f"t{qs.thickness_mm:g}", f"t{cs.thickness_mm:g}"))
     if process_differs:
         score *= PROCESS_MISMATCH
+    if mirrored:
+        score -= MIRROR_MARGIN
     angle = math.degrees(math.atan2(r[1, 0], r[0, 0])) % 360.0
     os_ = original.shape
     return Match(
@@ -569,7 +591,7 @@ def _finish(q, c, mirrored, r, t, tol, shown_mirror, original, stretch, any_size
         holes_candidate=len(cs.cutouts),
         holes_same=len(same),
         holes_resized=resized,
-        mirrored=bool(shown_mirror),
+        mirrored=bool(mirrored),
         angle_deg=angle,
         scale=math.sqrt(sx * sy),
         long_ratio=os_.rect_mm[0] / max(cs.rect_mm[0], 1e-9),

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 NOTES: dict[str, tuple[str, str]] = {
     # code: (English, Japanese), filled from the match's measures
     "SAME_GEOMETRY": ("same part (identical geometry)", "同一形状"),
+    # The same geometry mirrored: in a shop the other hand's part, with its own number.
+    "MIRROR_OF_SAME": ("mirror image of this part", "この部品の鏡像"),
     "OUTLINE_SAME": ("outline matches", "外形が一致"),
     "OUTLINE_OVERLAP": (
         "outline overlaps {iou_pct:.0f} %, {same} of {total} edges equal",
@@ -51,8 +53,15 @@ Note = tuple[str, dict[str, object]]  # (code, values)
 def notes(m: Match) -> list[Note]:
     """The notes for one match, most telling first."""
     out: list[Note] = []
-    if m.same_geometry and m.iou >= OUTLINE_SAME_IOU:
-        out.append(("SAME_GEOMETRY", {}))
+    # The hash does not see a mirror, and two parts can share it by chance: "same" also
+    # needs every hole on a hole at the placement found.
+    identical = (
+        m.same_geometry
+        and m.iou >= OUTLINE_SAME_IOU
+        and m.holes_same == m.holes_candidate == m.holes_query
+    )
+    if identical:
+        out.append(("MIRROR_OF_SAME" if m.mirrored else "SAME_GEOMETRY", {}))
     if m.iou >= OUTLINE_SAME_IOU and m.edges_same == m.edges_candidate:
         out.append(("OUTLINE_SAME", {}))
     else:
@@ -78,7 +87,7 @@ def notes(m: Match) -> list[Note]:
     if missing > 0:
         out.append(("HOLES_FEWER", _count(missing)))
     out += _size(m)
-    if m.mirrored:
+    if m.mirrored and not identical:
         out.append(("MIRRORED", {}))
     for what, query, candidate in m.process_differs:
         code = "MATERIAL_DIFFERS" if what == "material" else "THICKNESS_DIFFERS"

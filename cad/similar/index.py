@@ -22,7 +22,7 @@ import numpy as np
 
 from .align import Candidate, Match, compare
 from .descriptor import SHAPE_DIM, SIZE_DIM, TEXT_DIM, Descriptor, describe
-from .shape import Shape
+from .shape import SHAPE_VERSION, Shape
 
 FORMAT = "kumiai.similar.index/1"
 DEFAULT_CANDIDATES = 200
@@ -167,6 +167,7 @@ class Index:
         run_len = np.array([len(s.runs_mm) for s in shapes], dtype=np.int64)
         meta = {
             "format": FORMAT,
+            "shape_version": SHAPE_VERSION,
             "entries": [
                 {
                     "path": e.path,
@@ -225,6 +226,12 @@ class Index:
             meta = json.loads(z["meta"].tobytes().decode())
             if meta.get("format") != FORMAT:
                 raise ValueError(f"{path}: not a {FORMAT} file")
+            # Hashes and shapes of another version do not compare with today's queries.
+            version = meta.get("shape_version", 1)
+            if version != SHAPE_VERSION:
+                raise ValueError(
+                    f"{path}: shapes of version {version}, this is {SHAPE_VERSION}: index again"
+                )
             outline, polygon, cutouts, rounds = (
                 z["outline"],
                 z["polygon"],

@@ -31,6 +31,12 @@ from cad.tolerances import (
 )
 
 SAMPLES = 256  # outline points for the signature and the alignment
+# What the portal stores from this module (the geometry hash, the Shape's arrays and
+# scalars, and the descriptor made from them) changes with this number; stored shapes of
+# another version must be re-indexed. 2: chaining no longer merges or joins contours that
+# only nearly touch, minimum rectangles are chosen canonically, hash cells moved off the
+# decimal grid.
+SHAPE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -168,8 +174,15 @@ def normalise_code(s: str) -> str:
     return re.sub(r"\s+", "", _DASHES.sub("-", normalise(s).upper()))
 
 
+# Where the hash's cells start, in steps: not at a half step (as round() would), because
+# a drawing's numbers lie on a decimal grid and a side of exactly 100.25 mm would sit on
+# a cell edge at a 0.5 mm step, falling either side by a turn's rounding noise. At this
+# offset no cell edge is a multiple of 1e-6 mm for the steps used here.
+HASH_CELL_OFFSET = 0.3819660113
+
+
 def _q(v: float, step: float) -> int:
-    return int(round(v / step))
+    return math.floor(v / step + HASH_CELL_OFFSET)
 
 
 def geometry_hash(shape: Shape) -> str:
@@ -195,7 +208,7 @@ def geometry_hash(shape: Shape) -> str:
             for d, r, n in zip(c[:, 2], d_centre, nearest, strict=True)
         )
     key = (
-        "kumiai.shape/1",
+        f"kumiai.shape/{SHAPE_VERSION}",
         _q(shape.outer_area_mm2, 1.0),
         _q(shape.net_area_mm2, 1.0),
         _q(shape.perimeter_mm, 10 * HASH_STEP_MM),
