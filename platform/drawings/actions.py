@@ -48,6 +48,7 @@ from .models import (
 )
 
 SYSTEM = Actor.system("drawing analysis")
+JOB_FLOW = Actor.system("job flow")  # grants that follow offers and jobs
 
 
 @dataclass(frozen=True)
@@ -357,8 +358,10 @@ def do_record_analysis(
             .get(pk=rev.drawing_id)
         )
         rev.drawing = drawing
-        rev.parts.all().delete()
+        old_parts = {p.index: p for p in rev.parts.all()}
+        PartVector.objects.filter(part__revision=rev).delete()
         if not result.ok:
+            _drop_parts(old_parts.values())
             rev.status = RevisionStatus.FAILED
             rev.error_code = result.error_code
             rev.error_en = result.error_en[:500]
@@ -378,25 +381,7 @@ def do_record_analysis(
             rev.status = RevisionStatus.ANALYSED
             rev.progress_pct = 100
             current = drawing.current_revision_id == rev.pk
-            parts = Part.objects.bulk_create(
-                Part(
-                    drawing=drawing,
-                    revision=rev,
-                    index=p.index,
-                    is_current=current,
-                    summary=p.summary,
-                    features=p.features,
-                    width_mm=p.summary["size_mm"][0],
-                    height_mm=p.summary["size_mm"][1],
-                    net_area_mm2=p.summary["net_area_mm2"],
-                    shape_vec=p.shape_vec,
-                    size_vec=p.size_vec,
-                    text_vec=p.text_vec,
-                    geometry_hash=p.geometry_hash,
-                    shape_data=p.shape_data,
-                )
-                for p in result.parts
-            )
+            parts = _write_parts(rev, drawing, result.parts, old_parts, current)
             if current:
                 PartVector.objects.bulk_create(PartVector.of(p, drawing) for p in parts)
             _fill_from_drawing_text(drawing, rev)
@@ -438,6 +423,83 @@ def _fill_from_drawing_text(drawing: Drawing, rev: Revision) -> None:
     if changed:
         drawing.search_text = search_text(drawing)
         drawing.save()
+
+
+def _write_parts(
+    rev: Revision,
+    drawing: Drawing,
+    found: Any,
+    old: dict[int, Part],
+    current: bool,
+) -> list[Part]:
+    """The analysis's parts, written over the revision's earlier ones index by index: a
+    re-analysis (an interrupted run, or a re-index after the analysis changed) keeps each
+    part's row, so order lines that fixed a part keep pointing at it."""
+    from cad.similar.shape import SHAPE_VERSION
+
+    out = []
+    for p in found:
+        row = old.pop(p.index, None) or Part(drawing=drawing, revision=rev, index=p.index)
+        row.is_current = current
+        row.summary = p.summary
+        row.features = p.features
+        row.width_mm, row.height_mm = p.summary["size_mm"][0], p.summary["size_mm"][1]
+        row.net_area_mm2 = p.summary["net_area_mm2"]
+        row.descriptor_version = SHAPE_VERSION
+        row.shape_vec, row.size_vec, row.text_vec = p.shape_vec, p.size_vec, p.text_vec
+        row.geometry_hash = p.geometry_hash
+        row.shape_data = p.shape_data
+        row.save()
+        out.append(row)
+    _drop_parts(old.values())
+    return out
+
+
+def _drop_parts(parts: Any) -> None:
+    """Parts the new analysis no longer finds: deleted, unless an order line fixed one
+    (then it stays, no longer current, so the order keeps what was ordered)."""
+    from django.db.models import ProtectedError
+
+    for part in parts:
+        try:
+            with transaction.atomic():
+                part.delete()
+        except ProtectedError:
+            Part.objects.filter(pk=part.pk).update(is_current=False)
+
+
+def stale_revisions() -> Any:
+    """Analysed DXF revisions whose parts were stored by an older analysis or shape
+    version (cad/model.py ANALYSIS_VERSION, cad/similar/shape.py SHAPE_VERSION)."""
+    from django.db.models import Q
+
+    from cad.model import ANALYSIS_VERSION
+    from cad.similar.shape import SHAPE_VERSION
+
+    older_parts = Part.objects.filter(descriptor_version__lt=SHAPE_VERSION).values("revision_id")
+    return Revision.objects.filter(kind=FileKind.DXF, status=RevisionStatus.ANALYSED).filter(
+        Q(pk__in=older_parts)
+        | ~Q(analysis__has_key="analysis_version")
+        | Q(analysis__analysis_version__lt=ANALYSIS_VERSION)
+    )
+
+
+def do_reanalyse(revision_id: int, *, enqueue: Callable[[int], object] | None = None) -> bool:
+    """Queue an analysed revision to be analysed again (the re-index). Its parts stay
+    searchable until the new analysis replaces them, row by row."""
+    enqueue = enqueue or _enqueue_analysis
+    with transaction.atomic():
+        rev = Revision.objects.select_for_update().filter(pk=revision_id).first()
+        if rev is None or rev.status != RevisionStatus.ANALYSED:
+            return False
+        rev.status = RevisionStatus.QUEUED
+        rev.progress_pct = 0
+        rev.attempts = 0
+        rev.claim = None
+        rev.save()
+        audit.record(SYSTEM, "revision.reanalyse", rev, organization=rev.drawing.owner)
+        transaction.on_commit(lambda: enqueue(revision_id))
+    return True
 
 
 def refresh_quotes(drawing: Drawing) -> None:
@@ -554,6 +616,40 @@ def do_revoke_grant(grant: Grant, *, acting: Actor) -> Grant:
                 changes={"shop_id": grant.shop_id},
             )
     return grant
+
+
+def grant_for_job(drawing: Drawing, shop: Organization, *, reason: str) -> Grant | None:
+    """The job flow's grant: a member shop offered work on the drawing sees it until the
+    offer is declined or the job closes (end_grant). The coordinator sees every drawing
+    of its group already, so it gets none. Called inside the caller's transaction."""
+    if shop.kind != OrgKind.MEMBER_SHOP or shop.group_id != drawing.owner.group_id:
+        return None
+    grant = Grant.objects.create(
+        drawing=drawing, shop=shop, owner=drawing.owner, reason=reason[:200]
+    )
+    audit.record(
+        JOB_FLOW,
+        "drawing.grant",
+        drawing,
+        organization=drawing.owner,
+        changes={"shop_id": shop.pk, "reason": reason[:200]},
+    )
+    return grant
+
+
+def end_grant(grant: Grant, *, reason: str) -> None:
+    """Ends a job flow's grant (declined, expired, closed). Called inside a transaction."""
+    grant = Grant.objects.select_for_update().get(pk=grant.pk)
+    if grant.revoked_at is None:
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+        audit.record(
+            JOB_FLOW,
+            "drawing.revoke",
+            grant.drawing,
+            organization=grant.owner,
+            changes={"shop_id": grant.shop_id, "reason": reason[:200]},
+        )
 
 
 def record_view(drawing: Drawing, what: str, *, acting: Actor) -> None:
