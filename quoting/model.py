@@ -12,9 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from .processes import CUTTING
+from .processes import PROCESSES as ALL_PROCESSES
 from .profile import CostProfile, interpolate
 
-PROCESSES = ("bend", "punch", "paint", "plating", "weld", "tap", "hardware")
+# What a quote request may add to the cutting, which every part gets.
+PROCESSES = tuple(p for p in ALL_PROCESSES if p != CUTTING)
 # Beardwood–Halton–Hammersley: a short tour through n points in area A is ≈ 0.7124·√(n·A).
 BHH = 0.7124
 STANDARD_BEND_DEG = 90  # a brake is set to the whole degree: 89.6° is a 90° bend

@@ -1,10 +1,15 @@
-"""Shop cost profiles in the API (mounted by api/api.py). Another tenant's shop, a lead
-firm's and another shop's answer 404; the coordinator reads; the shop's admin or
-estimator writes (else 403)."""
+"""Shop cost profiles, capabilities, machines, closures and capacity in the API (mounted by
+api/api.py). Another tenant's shop, a lead firm's and another shop's answer 404; the
+coordinator reads (and sets the fairness shares); the shop's admin or estimator writes
+(else 403); invalid input answers 422 with the errors by field, nothing saved."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 from ninja.errors import HttpError
@@ -14,10 +19,17 @@ from tenancy.models import Organization
 
 from . import actions, selectors
 from .calibration import HOLDOUT_PCT, MIN_JOBS, SEED, Proposal
-from .models import CostProfileVersion
+from .models import CostProfileVersion, ShopCapability
 from .schemas import (
     AdoptIn,
     CalibrationOut,
+    CapabilityIn,
+    CapabilityOut,
+    CapacityOut,
+    ClosureIn,
+    ClosureOut,
+    MachineIn,
+    MachineOut,
     ProfileErrorOut,
     ProfileIn,
     ShopOut,
@@ -192,3 +204,168 @@ def adopt_shop_calibration(request: HttpRequest, org_id: int, payload: AdoptIn):
     except actions.ProfileConflict as exc:
         raise HttpError(409, CONFLICT) from exc
     return Status(201, _full(row))
+
+
+# --- Capability, machines, closures, capacity --------------------------------------------
+
+ERRORS = {403: ProfileErrorOut, 404: ProfileErrorOut, 409: ProfileErrorOut, 422: ProfileErrorOut}
+MAX_CAPACITY_DAYS = 366
+NO_CAPABILITY = "the shop has not set up its capability yet; it sets it up first"
+
+
+def _capability_out(shop: Organization, row: ShopCapability | None) -> dict:
+    fields = actions.capability_fields(row) if row else actions.default_capability(shop)
+    return {
+        "shop": shop.pk,
+        "configured": row is not None,
+        **fields.__dict__,
+        "target_share": row.target_share if row else 0.0,
+        "min_share": row.min_share if row else 0.0,
+    }
+
+
+@router.get("/shops/{org_id}/capability", response={200: CapabilityOut, 404: ProfileErrorOut})
+def shop_capability(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
+    m = request.membership  # type: ignore[attr-defined]
+    shop = selectors.shop(m, org_id)
+    return _capability_out(shop, selectors.capability(m, shop))
+
+
+@router.put(
+    "/shops/{org_id}/capability",
+    response={200: CapabilityOut, **ERRORS},
+    summary="Change the capability (the shop) or the fairness shares (the coordinator)",
+)
+def save_shop_capability(request: HttpRequest, org_id: int, payload: CapabilityIn):  # type: ignore[no-untyped-def]
+    m = request.membership  # type: ignore[attr-defined]
+    shop = selectors.shop(m, org_id)
+    acting = Actor.from_request(request)
+    row = selectors.capability(m, shop)
+    current = actions.capability_fields(row) if row else actions.default_capability(shop)
+    sent = payload.dict(exclude_none=True)
+    own_fields = current.__dataclass_fields__
+    own = {
+        k: v
+        for k, v in sent.items()
+        if k in own_fields and (row is None or getattr(current, k) != v)
+    }
+    now_shares = {
+        "target_share": row.target_share if row else 0.0,
+        "min_share": row.min_share if row else 0.0,
+    }
+    shares = {k: v for k, v in sent.items() if k in now_shares and now_shares[k] != v}
+    # Both checked before either is written: a refused half leaves the other unsaved.
+    if own:
+        actions.require_own_writer(shop, acting)
+    if shares:
+        actions.require_coordinator(shop, acting)
+    try:
+        with transaction.atomic():
+            if own:
+                row = actions.do_save_capability(
+                    shop, actions.CapabilityFields(**(current.__dict__ | own)), acting=acting
+                )
+            if shares:
+                row = actions.do_set_shares(
+                    shop,
+                    target_share=shares.get("target_share", now_shares["target_share"]),
+                    min_share=shares.get("min_share", now_shares["min_share"]),
+                    acting=acting,
+                )
+    except actions.CapabilityMissing as exc:
+        raise HttpError(409, NO_CAPABILITY) from exc
+    return _capability_out(shop, row)
+
+
+def _machine_out(machine) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "id": machine.pk,
+        "name": machine.name,
+        "process": machine.process,
+        "speed_factor": machine.speed_factor,
+        "active": machine.active,
+    }
+
+
+@router.get("/shops/{org_id}/machines", response={200: list[MachineOut], 404: ProfileErrorOut})
+def shop_machines(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
+    m = request.membership  # type: ignore[attr-defined]
+    return [_machine_out(x) for x in selectors.machines(m, selectors.shop(m, org_id))]
+
+
+@router.post("/shops/{org_id}/machines", response={201: MachineOut, **ERRORS})
+def add_shop_machine(request: HttpRequest, org_id: int, payload: MachineIn):  # type: ignore[no-untyped-def]
+    m = request.membership  # type: ignore[attr-defined]
+    shop = selectors.shop(m, org_id)
+    row = actions.do_add_machine(shop, **payload.dict(), acting=Actor.from_request(request))
+    return Status(201, _machine_out(row))
+
+
+@router.put("/shops/{org_id}/machines/{machine_id}", response={200: MachineOut, **ERRORS})
+def change_shop_machine(request: HttpRequest, org_id: int, machine_id: int, payload: MachineIn):  # type: ignore[no-untyped-def]
+    m = request.membership  # type: ignore[attr-defined]
+    row = selectors.machine(m, selectors.shop(m, org_id), machine_id)
+    row = actions.do_change_machine(row, **payload.dict(), acting=Actor.from_request(request))
+    return _machine_out(row)
+
+
+@router.delete("/shops/{org_id}/machines/{machine_id}", response={204: None, **ERRORS})
+def delete_shop_machine(request: HttpRequest, org_id: int, machine_id: int):  # type: ignore[no-untyped-def]
+    m = request.membership  # type: ignore[attr-defined]
+    row = selectors.machine(m, selectors.shop(m, org_id), machine_id)
+    actions.do_delete_machine(row, acting=Actor.from_request(request))
+    return Status(204, None)
+
+
+def _closure_out(closure) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "id": closure.pk,
+        "start_date": closure.start_date,
+        "end_date": closure.end_date,
+        "reason": closure.reason,
+    }
+
+
+@router.get("/shops/{org_id}/closures", response={200: list[ClosureOut], 404: ProfileErrorOut})
+def shop_closures(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
+    m = request.membership  # type: ignore[attr-defined]
+    return [_closure_out(c) for c in selectors.closures(m, selectors.shop(m, org_id))]
+
+
+@router.post("/shops/{org_id}/closures", response={201: ClosureOut, **ERRORS})
+def add_shop_closure(request: HttpRequest, org_id: int, payload: ClosureIn):  # type: ignore[no-untyped-def]
+    m = request.membership  # type: ignore[attr-defined]
+    shop = selectors.shop(m, org_id)
+    row = actions.do_add_closure(shop, **payload.dict(), acting=Actor.from_request(request))
+    return Status(201, _closure_out(row))
+
+
+@router.delete("/shops/{org_id}/closures/{closure_id}", response={204: None, **ERRORS})
+def delete_shop_closure(request: HttpRequest, org_id: int, closure_id: int):  # type: ignore[no-untyped-def]
+    m = request.membership  # type: ignore[attr-defined]
+    row = selectors.closure(m, selectors.shop(m, org_id), closure_id)
+    actions.do_delete_closure(row, acting=Actor.from_request(request))
+    return Status(204, None)
+
+
+@router.get(
+    "/shops/{org_id}/capacity",
+    response={200: CapacityOut, 404: ProfileErrorOut, 422: ProfileErrorOut},
+    summary="Working days, public holidays, closures and hours per process and day",
+)
+def shop_capacity(request: HttpRequest, org_id: int, start: date | None = None, days: int = 28):  # type: ignore[no-untyped-def]
+    if not 1 <= days <= MAX_CAPACITY_DAYS:
+        raise HttpError(422, f"days must be from 1 to {MAX_CAPACITY_DAYS}")
+    m = request.membership  # type: ignore[attr-defined]
+    shop = selectors.shop(m, org_id)
+    start = start or timezone.localdate()
+    view = selectors.capacity_view(m, shop, start, days)
+    if view is None:
+        return {"shop": shop.pk, "configured": False, "start": start, "days": [], "capacity_h": {}}
+    return {
+        "shop": shop.pk,
+        "configured": True,
+        "start": start,
+        "days": [d.__dict__ for d in view.days],
+        "capacity_h": {p: list(h) for p, h in view.capacity_h.items()},
+    }

@@ -1,4 +1,5 @@
-"""The profile's two editors: a form for the common rates, and the whole document as YAML.
+"""The profile's two editors: a form for the common rates, and the whole document as YAML;
+and the forms of a shop's capability, machines, closures and shares.
 
 Neither form judges values: a negative rate passes the form and is refused by the cost
 model (`validation.check`), whose errors come back here filed under the field they name.
@@ -11,9 +12,12 @@ from typing import Any
 
 import yaml
 from django import forms
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from quoting.profile import CostProfile, ProfileError
+
+from .models import PROCESS_CHOICES
 
 # Form field → profile path, label. The rates a shop changes most; the rest is in YAML.
 RATE_FIELDS: tuple[tuple[str, str, Any], ...] = (
@@ -165,3 +169,96 @@ class YamlForm(_ProfileForm):
 class AdoptForm(forms.Form):
     fingerprint = forms.CharField(max_length=64, widget=forms.HiddenInput)
     note = forms.CharField(label=_("Note (why)"), max_length=300, required=False)
+
+
+# --- Capability, machines, closures, shares ----------------------------------------------
+# The forms read what a person typed; the actions judge it (shops.validation), and their
+# errors come back filed under these fields.
+
+WEEKDAY_CHOICES = [(n, WEEKDAYS[n - 1]) for n in range(1, 8)]  # ISO: 1 = Monday
+
+
+class _ActionErrors:
+    def add_action_errors(self, errors: dict[str, list[str]]) -> None:
+        for field, messages in errors.items():
+            name = field if field in self.fields else None  # type: ignore[attr-defined]
+            for message in messages:
+                self.add_error(name, message)  # type: ignore[attr-defined]
+
+
+class CapabilityForm(_ActionErrors, forms.Form):
+    processes = forms.MultipleChoiceField(
+        label=_("Processes"),
+        choices=PROCESS_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    materials = forms.CharField(
+        label=_("Materials (separated by commas)"),
+        max_length=1000,
+        required=False,
+        help_text=_("As the cost profile names them: SPCC, SUS304, A5052 …"),
+    )
+    thickness_min_mm = forms.FloatField(label=_("Thinnest sheet (mm)"))
+    thickness_max_mm = forms.FloatField(label=_("Thickest sheet (mm)"))
+    max_part_long_mm = forms.FloatField(label=_("Largest part: long side (mm)"))
+    max_part_short_mm = forms.FloatField(label=_("Largest part: short side (mm)"))
+    hours_per_shift = forms.FloatField(label=_("Hours per shift"))
+    shifts_per_day = forms.IntegerField(label=_("Shifts per day"))
+    weekly_days_off = forms.TypedMultipleChoiceField(
+        label=_("Weekly days off"),
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    observes_public_holidays = forms.BooleanField(
+        label=_("Closed on Japanese public holidays"), required=False
+    )
+
+    def thickness_fields(self) -> list[forms.BoundField]:
+        return [self["thickness_min_mm"], self["thickness_max_mm"]]
+
+    def part_fields(self) -> list[forms.BoundField]:
+        return [self["max_part_long_mm"], self["max_part_short_mm"]]
+
+    def time_fields(self) -> list[forms.BoundField]:
+        return [self["hours_per_shift"], self["shifts_per_day"]]
+
+    @classmethod
+    def initial_from(cls, fields: Any) -> dict[str, Any]:
+        values = dict(fields.__dict__)
+        values["materials"] = ", ".join(values["materials"])
+        return {k: plain(v) for k, v in values.items()}
+
+    def clean_materials(self) -> list[str]:
+        text = self.cleaned_data["materials"].replace("、", ",").replace("，", ",")
+        return [m.strip() for m in text.split(",") if m.strip()]
+
+
+class MachineForm(_ActionErrors, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    process = forms.ChoiceField(label=_("Process"), choices=PROCESS_CHOICES)
+    speed_factor = forms.FloatField(
+        label=_("Speed factor (1 = the shop's standard machine)"), initial=1
+    )
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+    def value_fields(self) -> list[forms.BoundField]:
+        return [self["name"], self["process"], self["speed_factor"]]
+
+
+class ClosureForm(_ActionErrors, forms.Form):
+    start_date = forms.DateField(
+        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end_date = forms.DateField(
+        label=_("Last day (inclusive)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class SharesForm(_ActionErrors, forms.Form):
+    target_share = forms.FloatField(label=_("Target share (0.25 = 25 % of the group's hours)"))
+    min_share = forms.FloatField(label=_("Minimum share (never starved below)"))

@@ -1,9 +1,11 @@
 """A shop's cost profile pages: the current version and its history, the two editors,
-and calibration from the shop's own past jobs. Load through selectors, act through
+and calibration from the shop's own past jobs; and its capability page (processes,
+machines, calendar, closures, shares) with its forms. Load through selectors, act through
 actions, render. The shop itself edits; the coordinator reads; nobody else finds it."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -12,13 +14,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from quoting.processes import PROCESSES
 from tenancy.context import Actor
 from tenancy.middleware import membership_or_403
-from tenancy.models import Membership, Organization
+from tenancy.models import Membership, Organization, OrgKind
 from tenancy.permissions import Capability, can
 
 from . import actions, selectors
@@ -27,14 +32,18 @@ from .forms import (
     MATERIAL_PRICE,
     RATE_FIELDS,
     AdoptForm,
+    CapabilityForm,
+    ClosureForm,
+    MachineForm,
     RatesForm,
+    SharesForm,
     YamlForm,
     dump_yaml,
     plain,
     readable,
 )
 from .forms import get_path as _get
-from .models import CostProfileVersion
+from .models import PROCESS_LABELS, CostProfileVersion
 
 # Why a past job was left out of a calibration, as a person reads it.
 SKIP_REASONS = {
@@ -151,7 +160,13 @@ def fit_view(fit: dict[str, Any]) -> dict[str, Any]:
 @require_GET
 def shop_list(request: HttpRequest) -> HttpResponse:
     m = membership_or_403(request)
-    return render(request, "shops/list.html", {"shops": selectors.shops(m)})
+    rows = []
+    for s in selectors.shops(m):
+        # Loaded with the shop; a shop without one raises a subclass of AttributeError.
+        cap = getattr(s, "capability", None)
+        labels = [PROCESS_LABELS[p] for p in PROCESSES if cap and p in cap.processes]
+        rows.append({"s": s, "capability": cap, "processes": labels})
+    return render(request, "shops/list.html", {"shops": rows})
 
 
 @login_required
@@ -345,3 +360,301 @@ def shop_profile_adopt(request: HttpRequest, org_id: int) -> HttpResponse:
         request, _("Adopted: version %(v)s is now the current profile.") % {"v": row.version}
     )
     return redirect(reverse("shop_profile", args=[shop.pk]))
+
+
+# --- Capability, machines, calendar ------------------------------------------------------
+# One page shows it all (what the shop makes, the 4-week calendar, machines, closures,
+# shares); the shop's writers edit through the small forms it links to, the coordinator
+# reads it and sets the shares.
+
+CALENDAR_WEEKS = 4
+
+
+def _may_set_shares(m: Membership, shop: Organization) -> bool:
+    return (
+        m.organization.kind == OrgKind.COORDINATOR
+        and m.organization.group_id == shop.group_id
+        and can(m, Capability.WRITE)
+    )
+
+
+def _require_capability_edit(m: Membership, shop: Organization) -> None:
+    if not _may_edit(m, shop):
+        raise PermissionDenied(
+            _("Only the shop's admin or estimator changes its capability, machines and calendar.")
+        )
+
+
+def _start(request: HttpRequest) -> date:
+    """The Monday of the week the page starts in: today's, or the one asked for."""
+    try:
+        day = date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        day = timezone.localdate()
+    return day - timedelta(days=day.isoweekday() - 1)
+
+
+def calendar_weeks(view: selectors.CapacityView, today: date, english: bool) -> list[list[dict]]:
+    """The days as weeks of seven cells, each with what the page draws in it."""
+    cells = []
+    # Bars are drawn against the busiest process-day of these weeks.
+    top_h = max((h for row in view.capacity_h.values() for h in row), default=0.0) or 1.0
+    for k, d in enumerate(view.days):
+        hours = [
+            {
+                "process": p,
+                "label": PROCESS_LABELS[p],
+                "h": row[k],
+                "pct": round(100 * row[k] / top_h),
+            }
+            for p, row in view.capacity_h.items()
+        ]
+        if d.closure is not None:
+            state = "closure"
+        elif d.holiday is not None and not d.working:
+            state = "holiday"
+        elif d.weekly_off:
+            state = "off"
+        else:
+            state = "working"
+        cells.append(
+            {
+                "day": d,
+                "state": state,
+                "past": d.date < today,
+                "today": d.date == today,
+                "hours": hours,
+                "total_h": sum(h["h"] for h in hours),
+                "holiday_en": view.holidays_en.get(d.date, "") if english else "",
+            }
+        )
+    return [cells[i : i + 7] for i in range(0, len(cells), 7)]
+
+
+def _capability_page(
+    request: HttpRequest,
+    m: Membership,
+    shop: Organization,
+    *,
+    closure_form: ClosureForm | None = None,
+    shares_form: SharesForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    row = selectors.capability(m, shop)
+    machine_rows = list(selectors.machines(m, shop))
+    closure_rows = list(selectors.closures(m, shop))
+    start = _start(request)
+    today = timezone.localdate()
+    weeks: list[list[dict]] = []
+    idle: list[str] = []
+    if row is not None:
+        view = selectors.capacity_view_of(
+            row, machine_rows, closure_rows, start, CALENDAR_WEEKS * 7
+        )
+        weeks = calendar_weeks(view, today, get_language() != "ja")
+        idle = [
+            str(PROCESS_LABELS[p])
+            for p in view.capacity_h
+            if not any(x.active and x.process == p for x in machine_rows)
+        ]
+    hours_per_day = row.hours_per_shift * row.shifts_per_day if row else 0.0
+    may_shares = _may_set_shares(m, shop)
+    if shares_form is None and may_shares and row is not None:
+        shares_form = SharesForm(
+            initial={"target_share": plain(row.target_share), "min_share": plain(row.min_share)}
+        )
+    return render(
+        request,
+        "shops/capability.html",
+        {
+            "shop": shop,
+            "row": row,
+            "process_labels": [PROCESS_LABELS[p] for p in PROCESSES if row and p in row.processes],
+            "days_off": [WEEKDAYS[d - 1] for d in (row.weekly_days_off if row else [])],
+            "hours_per_day": hours_per_day,
+            # Sizes as a person writes them: 0.5, not 0.50; 12, not 12.0.
+            "thickness": f"{row.thickness_min_mm:g} – {row.thickness_max_mm:g}" if row else "",
+            "largest": f"{row.max_part_long_mm:g} × {row.max_part_short_mm:g}" if row else "",
+            "machines": [
+                {
+                    "m": x,
+                    "label": PROCESS_LABELS[x.process],
+                    "speed": f"{x.speed_factor:g}",
+                    "h": hours_per_day * x.speed_factor,
+                }
+                for x in machine_rows
+            ],
+            "closures": closure_rows,
+            "weeks": weeks,
+            "weekday_names": [WEEKDAYS_ABBR[i] for i in range(7)],
+            "start": start,
+            "end": start + timedelta(days=CALENDAR_WEEKS * 7 - 1),
+            "earlier": start - timedelta(days=CALENDAR_WEEKS * 7),
+            "later": start + timedelta(days=CALENDAR_WEEKS * 7),
+            "idle": idle,
+            "may_edit": _may_edit(m, shop),
+            "may_set_shares": may_shares,
+            "is_own": shop.pk == m.organization_id,
+            "closure_form": closure_form or ClosureForm(),
+            "shares_form": shares_form,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def shop_capability(request: HttpRequest, org_id: int) -> HttpResponse:
+    m = membership_or_403(request)
+    return _capability_page(request, m, selectors.shop(m, org_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_capability_edit(request: HttpRequest, org_id: int) -> HttpResponse:
+    m = membership_or_403(request)
+    shop = selectors.shop(m, org_id)
+    _require_capability_edit(m, shop)
+    row = selectors.capability(m, shop)
+    current = actions.capability_fields(row) if row else actions.default_capability(shop)
+    form = CapabilityForm(request.POST or None, initial=CapabilityForm.initial_from(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_save_capability(
+                shop,
+                actions.CapabilityFields(**form.cleaned_data),
+                acting=Actor.from_request(request),
+            )
+        except ValidationError as exc:
+            form.add_action_errors(exc.message_dict)
+        else:
+            messages.success(request, _("Saved the shop's capability and calendar."))
+            return redirect("shop_capability", org_id=shop.pk)
+    return render(
+        request,
+        "shops/capability_edit.html",
+        {"shop": shop, "row": row, "form": form, "may_edit": True},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def shop_capability_shares(request: HttpRequest, org_id: int) -> HttpResponse:
+    m = membership_or_403(request)
+    shop = selectors.shop(m, org_id)
+    if not _may_set_shares(m, shop):
+        raise PermissionDenied(_("Only the group's coordinator sets a shop's shares."))
+    form = SharesForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_set_shares(shop, **form.cleaned_data, acting=Actor.from_request(request))
+        except ValidationError as exc:
+            form.add_action_errors(exc.message_dict)
+        except actions.CapabilityMissing:
+            form.add_error(
+                None, _("The shop has not set up its capability yet: there is nothing to share.")
+            )
+        else:
+            messages.success(request, _("Saved the shop's shares."))
+            return redirect("shop_capability", org_id=shop.pk)
+    return _capability_page(request, m, shop, shares_form=form, status=422)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_machine_add(request: HttpRequest, org_id: int) -> HttpResponse:
+    m = membership_or_403(request)
+    shop = selectors.shop(m, org_id)
+    _require_capability_edit(m, shop)
+    return _machine_form(request, shop, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shop_machine_edit(request: HttpRequest, org_id: int, machine_id: int) -> HttpResponse:
+    m = membership_or_403(request)
+    shop = selectors.shop(m, org_id)
+    machine = selectors.machine(m, shop, machine_id)
+    _require_capability_edit(m, shop)
+    return _machine_form(request, shop, machine)
+
+
+def _machine_form(request: HttpRequest, shop: Organization, machine: Any) -> HttpResponse:
+    initial = (
+        {
+            "name": machine.name,
+            "process": machine.process,
+            "speed_factor": plain(machine.speed_factor),
+            "active": machine.active,
+        }
+        if machine
+        else None
+    )
+    form = MachineForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        acting = Actor.from_request(request)
+        try:
+            if machine is None:
+                actions.do_add_machine(shop, **form.cleaned_data, acting=acting)
+            else:
+                actions.do_change_machine(machine, **form.cleaned_data, acting=acting)
+        except ValidationError as exc:
+            form.add_action_errors(exc.message_dict)
+        else:
+            messages.success(request, _("Saved the machine."))
+            return redirect("shop_capability", org_id=shop.pk)
+    return render(
+        request,
+        "shops/machine_form.html",
+        {"shop": shop, "machine": machine, "form": form, "may_edit": True},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def shop_machine_active(request: HttpRequest, org_id: int, machine_id: int) -> HttpResponse:
+    """Take a machine out of use (it keeps its history) or back in."""
+    m = membership_or_403(request)
+    shop = selectors.shop(m, org_id)
+    machine = selectors.machine(m, shop, machine_id)
+    _require_capability_edit(m, shop)
+    active = request.POST.get("active") == "1"
+    actions.do_set_machine_active(machine, active, acting=Actor.from_request(request))
+    messages.success(
+        request,
+        (_("%(name)s is in use again.") if active else _("%(name)s is out of use."))
+        % {"name": machine.name},
+    )
+    return redirect("shop_capability", org_id=shop.pk)
+
+
+@login_required
+@require_POST
+def shop_closure_add(request: HttpRequest, org_id: int) -> HttpResponse:
+    m = membership_or_403(request)
+    shop = selectors.shop(m, org_id)
+    _require_capability_edit(m, shop)
+    form = ClosureForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_add_closure(shop, **form.cleaned_data, acting=Actor.from_request(request))
+        except ValidationError as exc:
+            form.add_action_errors(exc.message_dict)
+        else:
+            messages.success(request, _("Added the closure."))
+            return redirect("shop_capability", org_id=shop.pk)
+    return _capability_page(request, m, shop, closure_form=form, status=422)
+
+
+@login_required
+@require_POST
+def shop_closure_delete(request: HttpRequest, org_id: int, closure_id: int) -> HttpResponse:
+    m = membership_or_403(request)
+    shop = selectors.shop(m, org_id)
+    closure = selectors.closure(m, shop, closure_id)
+    _require_capability_edit(m, shop)
+    actions.do_delete_closure(closure, acting=Actor.from_request(request))
+    messages.success(request, _("Removed the closure."))
+    return redirect("shop_capability", org_id=shop.pk)

@@ -160,3 +160,52 @@ def sam(world, password):  # type: ignore[no-untyped-def]
             world.shop, "sam@shop.example", "Sam", Role.VIEWER, password, acting=Actor.system("t")
         )
     )
+
+
+# Carol's shop as tests/shops/test_capacity.py's week has it: two shifts of 8 hours,
+# weekends off, public holidays observed; two lasers (speed 1.5 and 0.5: 32 h a working
+# day) and a brake (16 h); closed 26–27 November 2026.
+CAROL_CAPABILITY = {
+    "processes": ["laser", "bend"],
+    "materials": ["SPCC", "SUS304"],
+    "thickness_min_mm": 0.8,
+    "thickness_max_mm": 6.0,
+    "max_part_long_mm": 2500.0,
+    "max_part_short_mm": 1250.0,
+    "hours_per_shift": 8.0,
+    "shifts_per_day": 2,
+    "weekly_days_off": [6, 7],
+    "observes_public_holidays": True,
+}
+
+
+@pytest.fixture
+def carol_capability(world, actors):  # type: ignore[no-untyped-def]
+    """Carol's shop set up through the actions: the capability, three machines, one
+    closure, and the coordinator's shares (target 0.3, minimum 0.1)."""
+    from datetime import date
+
+    from shops import actions
+
+    carol = actions.CapabilityFields(**CAROL_CAPABILITY)
+    row = actions.do_save_capability(world.shop, carol, acting=actors["carol"])
+    machines = [
+        actions.do_add_machine(
+            world.shop, name=name, process=p, speed_factor=f, acting=actors["carol"]
+        )
+        for name, p, f in (
+            ("ファイバー 6kW", "laser", 1.5),
+            ("CO2", "laser", 0.5),
+            ("ブレーキ", "bend", 1.0),
+        )
+    ]
+    closure = actions.do_add_closure(
+        world.shop,
+        start_date=date(2026, 11, 26),
+        end_date=date(2026, 11, 27),
+        reason="設備移設",
+        acting=actors["carol"],
+    )
+    actions.do_set_shares(world.shop, target_share=0.3, min_share=0.1, acting=actors["dora"])
+    row.refresh_from_db()
+    return {"row": row, "machines": machines, "closure": closure}

@@ -1,6 +1,7 @@
-"""Who sees a shop's profile: the shop (its admin and estimator edit, a viewer reads) and
-the group's coordinator (reads). A lead firm, another shop and another group get 404 on
-every page and endpoint; the list pages cost the same queries for 2 versions or 12."""
+"""Who sees a shop's profile, capability, machines and calendar: the shop (its admin and
+estimator edit, a viewer reads) and the group's coordinator (reads, and sets the shares).
+A lead firm, another shop and another group get 404 on every page and endpoint; the list
+pages cost the same queries for 2 versions or 12."""
 
 from __future__ import annotations
 
@@ -14,10 +15,15 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-def shop_urls(org_id: int) -> dict[str, tuple[str, str, dict]]:
+def shop_urls(
+    org_id: int, machine_id: int = 1, closure_id: int = 1
+) -> dict[str, tuple[str, str, dict]]:
     """Every page and endpoint that names a shop, as (method, url, body)."""
     api = f"/api/shops/{org_id}/profile"
     page = f"/shops/{org_id}/profile"
+    shop_api, shop_page = f"/api/shops/{org_id}", f"/shops/{org_id}"
+    machine = {"name": "X", "process": "laser", "speed_factor": 1.0}
+    closure = {"start_date": "2026-12-29", "end_date": "2027-01-04"}
     return {
         "shop_profile": ("get", f"{page}/", {}),
         "shop_profile_edit": ("get", f"{page}/edit/", {}),
@@ -31,11 +37,46 @@ def shop_urls(org_id: int) -> dict[str, tuple[str, str, dict]]:
         "api:shop_profile_version": ("get", f"{api}/versions/1", {}),
         "api:calibrate_shop_profile": ("post", f"{api}/calibrate", {}),
         "api:adopt_shop_calibration": ("post", f"{api}/adopt", {"fingerprint": "0" * 64}),
+        "shop_capability": ("get", f"{shop_page}/capability/", {}),
+        "shop_capability_edit": ("get", f"{shop_page}/capability/edit/", {}),
+        "shop_capability_shares": (
+            "post",
+            f"{shop_page}/capability/shares/",
+            {"target_share": "0.2", "min_share": "0.1"},
+        ),
+        "shop_machine_add": ("post", f"{shop_page}/machines/add/", machine),
+        "shop_machine_edit": ("post", f"{shop_page}/machines/{machine_id}/edit/", machine),
+        "shop_machine_active": (
+            "post",
+            f"{shop_page}/machines/{machine_id}/active/",
+            {"active": "0"},
+        ),
+        "shop_closure_add": ("post", f"{shop_page}/closures/add/", closure),
+        "shop_closure_delete": ("post", f"{shop_page}/closures/{closure_id}/delete/", {}),
+        "api:shop_capability": ("get", f"{shop_api}/capability", {}),
+        "api:save_shop_capability": ("put", f"{shop_api}/capability", {"processes": ["laser"]}),
+        "api:shop_machines": ("get", f"{shop_api}/machines", {}),
+        "api:add_shop_machine": ("post", f"{shop_api}/machines", machine),
+        "api:change_shop_machine": ("put", f"{shop_api}/machines/{machine_id}", machine),
+        "api:delete_shop_machine": ("delete", f"{shop_api}/machines/{machine_id}", {}),
+        "api:shop_closures": ("get", f"{shop_api}/closures", {}),
+        "api:add_shop_closure": ("post", f"{shop_api}/closures", closure),
+        "api:delete_shop_closure": ("delete", f"{shop_api}/closures/{closure_id}", {}),
+        "api:shop_capacity": ("get", f"{shop_api}/capacity?start=2026-11-16&days=28", {}),
     }
 
 
 READS = {"shop_profile", "shop_profile_version", "api:shop_profile"}
 READS |= {"api:shop_profile_versions", "api:shop_profile_version"}
+READS |= {"shop_capability", "api:shop_capability", "api:shop_machines", "api:shop_closures"}
+READS |= {"api:shop_capacity"}
+# The coordinator's own write on a shop: it sets the shop's shares (a redirect when saved).
+COORDINATOR_WRITES = {"shop_capability_shares": 302}
+
+
+def carol_urls(world, setup) -> dict[str, tuple[str, str, dict]]:  # type: ignore[no-untyped-def]
+    """shop_urls naming Carol's real machine and closure."""
+    return shop_urls(world.shop.pk, setup["machines"][0].pk, setup["closure"].pk)
 
 
 def call(client, method: str, url: str, body: dict):  # type: ignore[no-untyped-def]
@@ -68,34 +109,51 @@ def test_every_shop_route_has_an_isolation_case(world, clients):  # type: ignore
         "/api/shops/{org_id}/profile/versions/{number}",
         "/api/shops/{org_id}/profile/calibrate",
         "/api/shops/{org_id}/profile/adopt",
+        "/api/shops/{org_id}/capability",
+        "/api/shops/{org_id}/machines",
+        "/api/shops/{org_id}/machines/{machine_id}",
+        "/api/shops/{org_id}/closures",
+        "/api/shops/{org_id}/closures/{closure_id}",
+        "/api/shops/{org_id}/capacity",
     }
 
 
 @pytest.mark.parametrize("who", ["alice", "vera", "charlie", "erin"])
 def test_a_lead_firm_another_shop_and_another_group_get_404_everywhere(  # type: ignore[no-untyped-def]
-    world, clients, erin, carol_profile, who
+    world, clients, erin, carol_profile, carol_capability, who
 ):
+    from shops.models import Closure, Machine, ShopCapability
+
     client = erin if who == "erin" else clients[who]
-    for name, (method, url, body) in shop_urls(world.shop.pk).items():
+    for name, (method, url, body) in carol_urls(world, carol_capability).items():
         response = call(client, method, url, body)
         assert response.status_code == 404, f"{who}: {name} {url} → {response.status_code}"
     assert CostProfileVersion.objects.filter(shop=world.shop).count() == 1
+    row = ShopCapability.objects.get(shop=world.shop)
+    assert (row.processes, row.target_share) == (["laser", "bend"], 0.3)
+    assert Machine.objects.filter(shop=world.shop, active=True).count() == 3
+    assert Closure.objects.filter(shop=world.shop).count() == 1
     listed = client.get("/api/shops").json()
     assert world.shop.pk not in {s["id"] for s in listed}
     assert world.shop.name not in client.get("/shops/").content.decode()
 
 
 def test_the_coordinator_reads_every_shop_of_the_group_and_changes_none(  # type: ignore[no-untyped-def]
-    world, clients, carol_profile
+    world, clients, carol_profile, carol_capability
 ):
+    from shops.models import Closure, Machine, ShopCapability
     from tenancy.actions import create_organization
     from tenancy.context import Actor
     from tenancy.models import OrgKind
 
     dora = clients["dora"]
-    for name, (method, url, body) in shop_urls(world.shop.pk).items():
-        expected = 200 if name in READS else 403
+    for name, (method, url, body) in carol_urls(world, carol_capability).items():
+        expected = 200 if name in READS else COORDINATOR_WRITES.get(name, 403)
         assert call(dora, method, url, body).status_code == expected, name
+    row = ShopCapability.objects.get(shop=world.shop)
+    assert (row.processes, row.target_share, row.min_share) == (["laser", "bend"], 0.2, 0.1)
+    assert Machine.objects.filter(shop=world.shop, active=True).count() == 3
+    assert Closure.objects.filter(shop=world.shop).count() == 1
     assert CostProfileVersion.objects.filter(shop=world.shop).count() == 1
     page = dora.get(f"/shops/{world.shop.pk}/profile/").content.decode()
     assert 'data-testid="read-only"' in page and "/edit/" not in page
@@ -131,8 +189,8 @@ def test_carol_edits_her_shop_and_dora_sees_the_new_version(world, clients, caro
     assert (seen["version"], seen["document"]["brake"]["rate_jpy_h"]) == (2, 6600)
 
 
-def test_a_viewer_of_the_shop_reads_but_cannot_edit(world, sam, carol_profile):  # type: ignore[no-untyped-def]
-    for name, (method, url, body) in shop_urls(world.shop.pk).items():
+def test_a_viewer_of_the_shop_reads_but_cannot_edit(world, sam, carol_profile, carol_capability):  # type: ignore[no-untyped-def]
+    for name, (method, url, body) in carol_urls(world, carol_capability).items():
         expected = 200 if name in READS else 403
         assert call(sam, method, url, body).status_code == expected, name
     posted = sam.post(f"/shops/{world.shop.pk}/profile/edit/", {"laser_rate": "1"})
