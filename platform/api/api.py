@@ -17,11 +17,15 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from accounts.api import router as accounts_router
+from allocation.api import router as allocation_router
 from background.api import router as background_router
 from drawings.api import router as drawings_router
 from drawings.past_jobs_api import router as past_jobs_router
+from offers.api import router as offers_router
+from orders.api import router as orders_router
 from shops.api import router as shops_router
 from tenancy.api import router as tenancy_router
+from tenancy.errors import Conflict
 
 from .auth import MemberSessionAuth, TokenAuth
 
@@ -63,6 +67,11 @@ def on_domain_validation_error(request: HttpRequest, exc: ValidationError):  # t
     return api.create_response(request, {"detail": "invalid input", "errors": errors}, status=422)
 
 
+@api.exception_handler(Conflict)
+def on_conflict(request: HttpRequest, exc: Conflict):  # type: ignore[no-untyped-def]
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied):  # type: ignore[no-untyped-def]
     return api.create_response(request, {"detail": str(exc) or "forbidden"}, status=403)
@@ -82,6 +91,9 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):  # type:
 api.add_router("/", drawings_router)
 api.add_router("/", past_jobs_router)
 api.add_router("/", shops_router)
+api.add_router("/", orders_router)
+api.add_router("/", allocation_router)
+api.add_router("/", offers_router)
 api.add_router("/", tenancy_router)
 api.add_router("/", accounts_router)
 api.add_router("/", background_router)

@@ -98,6 +98,9 @@ def cmd_run(argv: list[str]) -> int:
                 ["seed_demo", "--password", load_or_create_secrets(home)["demo_password"]], env
             )
             django_admin(["seed_demo_drawings"], env)
+            django_admin(["seed_demo_shops"], env)
+        # Drawings stored by an older analysis are queued to be analysed again.
+        django_admin(["reindex_drawings"], env)
         supervisor.children = app_children(
             host=args.host, port=args.port, concurrency=args.worker_concurrency, home=home
         )

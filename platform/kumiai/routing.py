@@ -1,9 +1,13 @@
 from django.urls import path
 
+from allocation.consumers import RunProgressConsumer
 from background.consumers import JobProgressConsumer
 from drawings.consumers import DrawingStatusConsumer
+from offers.consumers import OffersConsumer
 
 websocket_urlpatterns = [
     path("ws/jobs/<uuid:job_id>/", JobProgressConsumer.as_asgi()),
     path("ws/drawings/<int:drawing_id>/", DrawingStatusConsumer.as_asgi()),
+    path("ws/allocation-runs/<int:run_id>/", RunProgressConsumer.as_asgi()),
+    path("ws/offers/", OffersConsumer.as_asgi()),
 ]

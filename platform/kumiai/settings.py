@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.humanize",
     "channels",
     "ninja",
     "accounts",
@@ -35,6 +36,9 @@ INSTALLED_APPS = [
     "background",
     "shops",
     "drawings",
+    "orders",
+    "allocation",
+    "offers",
     "api",
 ]
 
@@ -139,6 +143,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "drawings.sweep_analyses",
         "schedule": float(env_int("KUMIAI_ANALYSIS_SWEEP_S", 20)),
     },
+    # Offers whose deadline passed unanswered lapse and are re-planned (offers/actions.py).
+    "expire-offers": {
+        "task": "offers.expire_offers",
+        "schedule": float(env_int("KUMIAI_OFFER_SWEEP_S", 30)),
+    },
 }
 
 S3 = s3_from_env()
@@ -169,3 +178,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("KUMIAI_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# How long a shop has to answer an offer before it lapses and the line is re-planned.
+KUMIAI_OFFER_HOURS = float(env_int("KUMIAI_OFFER_HOURS", 48))

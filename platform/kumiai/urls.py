@@ -13,4 +13,7 @@ urlpatterns = [
     path("", include("background.urls")),
     path("", include("drawings.urls")),
     path("", include("shops.urls")),
+    path("", include("orders.urls")),
+    path("", include("allocation.urls")),
+    path("", include("offers.urls")),
 ]

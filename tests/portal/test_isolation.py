@@ -38,7 +38,35 @@ def object_urls(world):  # type: ignore[no-untyped-def]
         world.group, "白山ベンディング", OrgKind.MEMBER_SHOP, acting=_Actor.system("test")
     )
     grant = Grant.objects.create(drawing=d, shop=other_shop, owner=world.lead_firm)
+    from tests.orders.rows import make_offer_chain
+
+    order, line, run, offer = make_offer_chain(world)
+    o, r, f = order.pk, run.pk, offer.pk
+    pin = {"line": line.pk, "shop": world.shop.pk}
     return {
+        "order_detail": ("get", f"/orders/{o}/"),
+        "order_place": ("post", f"/orders/{o}/place/"),
+        "order_export": ("get", f"/orders/{o}/export/pdf/"),
+        "api:get_order": ("get", f"/api/orders/{o}"),
+        "api:place_order": ("post", f"/api/orders/{o}/place"),
+        "api:lines_csv": ("get", f"/api/orders/{o}/lines.csv"),
+        "api:lines_xlsx": ("get", f"/api/orders/{o}/lines.xlsx"),
+        "api:quote_pdf": ("get", f"/api/orders/{o}/quote.pdf"),
+        "allocation_run": ("get", f"/allocation/runs/{r}/"),
+        "allocation_pin": ("post", f"/allocation/runs/{r}/pin/", pin),
+        "allocation_publish": ("post", f"/allocation/runs/{r}/publish/"),
+        "api:get_run": ("get", f"/api/allocation-runs/{r}"),
+        "api:pin": ("post", f"/api/allocation-runs/{r}/pin", pin),
+        "api:publish": ("post", f"/api/allocation-runs/{r}/publish"),
+        "offer_accept": ("post", f"/offers/{f}/accept/"),
+        "offer_decline": ("post", f"/offers/{f}/decline/", {"reason": "x"}),
+        "offer_counter": ("post", f"/offers/{f}/counter/", {"price_jpy": 1}),
+        "offer_counter_answer": ("post", f"/offers/{f}/counter/answer/", {"accept": "1"}),
+        "api:get_offer": ("get", f"/api/offers/{f}"),
+        "api:accept": ("post", f"/api/offers/{f}/accept"),
+        "api:decline": ("post", f"/api/offers/{f}/decline", {"reason": "x"}),
+        "api:counter": ("post", f"/api/offers/{f}/counter", {"price_jpy": 1}),
+        "api:answer_counter": ("post", f"/api/offers/{f}/counter/answer", {"accept": True}),
         "drawing_detail": ("get", f"/drawings/{d.pk}/"),
         "drawing_edit": ("post", f"/drawings/{d.pk}/edit/"),
         "drawing_picture": ("get", f"/drawings/{d.pk}/rev/1/view.svg"),
@@ -84,7 +112,10 @@ def all_object_urls(world) -> dict[str, tuple[str, str, dict]]:  # type: ignore[
     from tests.shops.test_access import shop_urls
 
     return {
-        **{name: (method, url, {}) for name, (method, url) in object_urls(world).items()},
+        **{
+            name: (*case[:2], case[2] if len(case) > 2 else {})
+            for name, case in object_urls(world).items()
+        },
         **shop_urls(world.shop.pk),
     }
 
@@ -140,7 +171,16 @@ def test_a_member_shop_sees_the_group_but_not_the_lead_firms_people(world, clien
 def test_every_tenant_owned_model_is_scoped_in_one_place():  # type: ignore[no-untyped-def]
     owned = []
     for model in apps.get_models():
-        if model._meta.app_label in {"tenancy", "background", "drawings", "shops"} or any(
+        apps_owned = {
+            "tenancy",
+            "background",
+            "drawings",
+            "shops",
+            "orders",
+            "allocation",
+            "offers",
+        }
+        if model._meta.app_label in apps_owned or any(
             f.related_model
             and f.related_model._meta.label in {"tenancy.Organization", "tenancy.SupplierGroup"}
             for f in model._meta.fields

@@ -36,6 +36,14 @@ LISTS = {
     "shop_list": "/shops/",
     "similar_search": "/drawings/similar/",
     "past_jobs_import": "/past-jobs/import/",
+    "api:list_orders": "/api/orders",
+    "order_list": "/orders/",
+    "order_new": "/orders/new/",
+    "allocation_home": "/allocation/",
+    "api:list_runs": "/api/allocation-runs",
+    "api:inbox": "/api/offers",
+    "offer_inbox": "/offers/",
+    "offer_inbox_fragment": "/offers/list/",
 }
 # Routes that list nothing of a tenant: sign-in, language, health, the API's own docs,
 # and writes that create the caller's own rows (their scoping is tested with the app).
@@ -44,9 +52,15 @@ NOT_LISTS = {
     "logout", "set_language", "accept_invitation_base", "audit_export",
     "api:upload_drawing", "api:upload_zip", "api:similar_by_file", "api:invite",
     "api:create_token", "api:preview_past_job_import", "api:import_past_jobs",
-    "past_jobs_import_confirm",
+    "past_jobs_import_confirm", "api:create_order", "api:start_run", "allocation_weights",
+    "allocation_start",
 }  # fmt: skip
-WEBSOCKETS = {"ws/jobs/<uuid:job_id>/", "ws/drawings/<int:drawing_id>/"}
+WEBSOCKETS = {
+    "ws/jobs/<uuid:job_id>/",
+    "ws/drawings/<int:drawing_id>/",
+    "ws/allocation-runs/<int:run_id>/",
+    "ws/offers/",  # the caller's own organisation's offers: tested below to stay so
+}
 
 
 def routes_without_ids() -> set[str]:
@@ -114,8 +128,11 @@ def test_charlie_cannot_listen_to_any_channel_of_the_group(world, clients):  # t
         enqueue=lambda job_id: None,
     )
     d = make_drawing(world.lead_firm, "ISO-WS-1")
-    urls = [f"/ws/jobs/{job.id}/", f"/ws/drawings/{d.pk}/"]
-    assert len(urls) == len(WEBSOCKETS)
+    from tests.orders.rows import make_offer_chain
+
+    _order, _line, run, offer = make_offer_chain(world)
+    urls = [f"/ws/jobs/{job.id}/", f"/ws/drawings/{d.pk}/", f"/ws/allocation-runs/{run.pk}/"]
+    assert len(urls) == len(WEBSOCKETS) - 1  # and /ws/offers/, below
 
     async def connect_all():  # type: ignore[no-untyped-def]
         from kumiai.asgi import application
@@ -127,3 +144,21 @@ def test_charlie_cannot_listen_to_any_channel_of_the_group(world, clients):  # t
         return results
 
     assert async_to_sync(connect_all)() == [(False, 4404)] * len(urls)
+
+    # The inbox socket has no id: Charlie joins his own group's, and hears nothing of ours.
+    from offers.actions import _push
+
+    async def inbox(who):  # type: ignore[no-untyped-def]
+        from channels.db import database_sync_to_async
+
+        from kumiai.asgi import application
+
+        c = WebsocketCommunicator(application, "/ws/offers/", headers=session_headers(clients[who]))
+        assert (await c.connect())[0]
+        await database_sync_to_async(_push)(offer, "offered")
+        heard = await c.receive_nothing(timeout=1) is False
+        await c.disconnect()
+        return heard
+
+    assert async_to_sync(inbox)("carol") is True  # the shop the offer is made to hears it
+    assert async_to_sync(inbox)("charlie") is False
