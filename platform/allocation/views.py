@@ -134,6 +134,22 @@ def shop_bars(run, rows) -> list[ShopBar]:  # type: ignore[no-untyped-def]
     ]
 
 
+def _phase_labels() -> dict[str, str]:
+    """What the live page says in each phase (json_script: safe whatever the words)."""
+    return {
+        "reading": _("Reading lines and shops"),
+        "checking": _("Checking what can be said without solving"),
+        "first plan": _("First plan (the planner's pass)"),
+        "solving": _("Solving: looking for a better plan"),
+        "explaining": _("No plan: finding out why"),
+        "saving": _("Saving the proposal"),
+        "queued": _("Queued"),
+        "best": _("Best plan so far:"),
+        "lines": _("lines"),
+        "late": _("late"),
+    }
+
+
 @login_required
 @require_GET
 def allocation_run(request: HttpRequest, run_id: int) -> HttpResponse:
@@ -156,6 +172,7 @@ def allocation_run(request: HttpRequest, run_id: int) -> HttpResponse:
             "total_cost": sum(p.cost_jpy for p in rows),
             "late": sum(1 for p in rows if p.late_days),
             "can_publish": run.status == RunStatus.DONE and run.published_at is None and bool(rows),
+            "labels": _phase_labels(),
         },
     )
 

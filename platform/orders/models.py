@@ -25,7 +25,7 @@ class OrderStatus(models.TextChoices):
 
 
 class LineStatus(models.TextChoices):
-    OPEN = "open", _("Open")  # placed, waiting for allocation
+    OPEN = "open", _("Waiting for allocation")  # placed, no shop holds it
     OFFERED = "offered", _("Offered")
     ACCEPTED = "accepted", _("Accepted")
     CANCELLED = "cancelled", _("Cancelled")

@@ -107,9 +107,11 @@ def line_quote(
             continue
         b = q.breaks[0]
         hours = hours_by_process(b.machine_minutes, processes)
-        # The shop's calendar and machines when it has set them up, else its profile's
-        # lead time. (Work it holds already is not subtracted yet.)
-        earliest = earliest_date(shop.pk, hours, start) or start + timedelta(days=b.lead_time_days)
+        # The shop's calendar and machines when it has set them up, from the day its
+        # profile says work can start (material, programming: lead_time.base_days), else
+        # its profile's whole lead time. (Work it holds already is not subtracted yet.)
+        begin = start + timedelta(days=profile.lead_time.base_days)
+        earliest = earliest_date(shop.pk, hours, begin) or start + timedelta(days=b.lead_time_days)
         priced.append(
             ShopPrice(
                 shop.pk,

@@ -4,7 +4,8 @@
 (function () {
   var box = document.querySelector("[data-live-run]");
   if (!box) return;
-  var id = box.dataset.liveRun, labels = JSON.parse(box.dataset.labels || "{}");
+  var id = box.dataset.liveRun;
+  var labels = JSON.parse(document.getElementById("run-labels").textContent);
   var bar = box.querySelector("progress"), pct = box.querySelector(".pct");
   var phase = box.querySelector(".phase"), best = box.querySelector(".best");
   var list = box.querySelector(".live-shops"), done = false;
