@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("allocation.urls")),
     path("", include("offers.urls")),
+    path("", include("production.urls")),
 ]

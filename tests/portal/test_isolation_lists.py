@@ -44,6 +44,7 @@ LISTS = {
     "api:inbox": "/api/offers",
     "offer_inbox": "/offers/",
     "offer_inbox_fragment": "/offers/list/",
+    "machine_plan": "/production/",
 }
 # Routes that list nothing of a tenant: sign-in, language, health, the API's own docs,
 # and writes that create the caller's own rows (their scoping is tested with the app).

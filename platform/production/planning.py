@@ -1,0 +1,140 @@
+"""A shop's machine plan: its open work as scheduling.link turns placements into jobs,
+scheduled by scheduling.machines on its machines and working calendar.
+
+Time is minutes from local midnight of the day the plan is made. A machine is open on
+the shop's working days from SHIFT_START_MIN for its shifts' hours (closed days, public
+holidays and closures are downtime), and an operation never runs over a closed hour. A
+process the quote gave no machine hours (paint, plating, weld, …) takes no machine here.
+What has started stays where it is; everything else pays a penalty for moving.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from scheduling.allocation import Line, Placement
+from scheduling.link import Machine as LinkMachine
+from scheduling.link import jobs_from_allocation
+from scheduling.machines import Slot, closed_outside, schedule
+
+SHIFT_START_MIN = 8 * 60  # the day shift starts at 08:00
+DAY_MIN = 1440
+MIN_HORIZON_DAYS = 60
+PLAN_LIMIT_S = 5.0
+
+
+@dataclass(frozen=True)
+class Planned:
+    work_id: int
+    seq: int
+    process: str
+    machine_id: int
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Plan:
+    status: str
+    operations: list[Planned]
+    skipped: list[str]  # why a work has no operation on a machine
+
+
+def origin_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def plan_shop(shop: Any, works: list[Any], previous: list[Any], now: datetime) -> Plan:
+    """`works`: the shop's open Work rows (with line); `previous`: their Operation rows."""
+    from shops.models import Machine
+    from shops.selectors import capabilities
+
+    cap = capabilities(shop.group).get(shop.pk)
+    machines = list(Machine.objects.filter(shop=shop, active=True))
+    if cap is None or not machines or not works:
+        return Plan("empty", [], [] if works else [])
+    today = timezone.localdate(now)
+    origin = origin_of(today)
+    last_due = max(w.due_date for w in works)
+    days = max((last_due - today).days + 30, MIN_HORIZON_DAYS)
+    from shops import capacity
+
+    working = capacity.working_days(cap.calendar, cap.closures, today, days)
+    open_min = int(cap.calendar.hours_per_day * 60)
+    windows = [
+        (d * DAY_MIN + SHIFT_START_MIN, d * DAY_MIN + min(SHIFT_START_MIN + open_min, DAY_MIN))
+        for d, ok in enumerate(working)
+        if ok
+    ]
+    downtime_all = closed_outside(windows, days * DAY_MIN)
+
+    by_process = {m.process for m in machines}
+    lines, placements, skipped = [], [], []
+    for w in works:
+        quote = next((q for q in w.line.quote if q.get("shop_id") == shop.pk), None)
+        hours = dict((quote or {}).get("hours", {}))
+        procs = tuple(p for p in w.line.processes if hours.get(p, 0) > 0 and p in by_process)
+        left_out = [p for p in w.line.processes if p not in procs]
+        if left_out:
+            skipped.append(f"{w.line.label}: {', '.join(left_out)} not on a machine")
+        if not procs:
+            continue
+        lines.append(
+            Line(
+                id=str(w.pk),
+                processes=procs,
+                material=w.line.material,
+                thickness_mm=w.line.thickness_mm,
+                size_mm=(0.0, 0.0),
+                due_period=max((w.due_date - today).days, 0),
+                cost_jpy={shop.name: 0.0},
+                hours={shop.name: {p: hours[p] for p in procs}},
+            )
+        )
+        placements.append(Placement(str(w.pk), shop.name, 0, 0.0, 0, "", None))
+    if not lines:
+        return Plan("empty", [], skipped)
+    link_machines = [LinkMachine(str(m.pk), shop.name, m.process, m.speed_factor) for m in machines]
+    jobs, shop_of = jobs_from_allocation(placements, lines, link_machines, DAY_MIN)
+    now_min = max(int((now - origin).total_seconds() // 60), 0)
+    jobs = [replace(j, release=max(j.release, now_min)) for j in jobs]
+    prev = [
+        Slot(
+            str(op.work_id),
+            op.seq,
+            str(op.machine_id),
+            int((op.start - origin).total_seconds() // 60),
+            int((op.end - origin).total_seconds() // 60),
+        )
+        for op in previous
+    ]
+    result = schedule(
+        jobs,
+        {str(m.pk): downtime_all for m in machines},
+        previous=prev or None,
+        now=now_min,
+        time_limit_s=PLAN_LIMIT_S,
+        shop_of=shop_of,
+    )
+    if not result.slots:
+        return Plan(result.status, [], skipped)
+    procs_of = {line.id: line.processes for line in lines}
+    return Plan(
+        result.status,
+        [
+            Planned(
+                int(s.job),
+                s.op,
+                procs_of[s.job][s.op],
+                int(s.machine),
+                origin + timedelta(minutes=s.start),
+                origin + timedelta(minutes=s.end),
+            )
+            for s in result.slots
+        ],
+        skipped,
+    )

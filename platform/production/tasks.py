@@ -1,0 +1,30 @@
+"""Production's background work: an accepted offer is planned on the shop's machines."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+
+log = logging.getLogger(__name__)
+
+
+def on_offer_accepted(sender: Any, offer_id: int, **kwargs: Any) -> None:
+    """On commit of an acceptance: the work row at once, the machine plan in the worker."""
+    from .actions import work_from_offer
+
+    work = work_from_offer(offer_id)
+    if work is not None:
+        plan_shop_task.delay(work.shop_id)
+
+
+@shared_task(name="production.plan_shop", acks_late=True)
+def plan_shop_task(shop_id: int) -> str:
+    from .actions import replan_shop
+
+    try:
+        return replan_shop(shop_id)
+    except Exception:  # noqa: BLE001 - the plan stays as it was; the worker lives on
+        log.exception("machine plan of shop %s failed", shop_id)
+        return "failed"
