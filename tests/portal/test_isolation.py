@@ -179,6 +179,7 @@ def test_every_tenant_owned_model_is_scoped_in_one_place():  # type: ignore[no-u
             "orders",
             "allocation",
             "offers",
+            "production",
         }
         if model._meta.app_label in apps_owned or any(
             f.related_model
