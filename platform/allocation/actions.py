@@ -49,6 +49,12 @@ def _require_coordinator(acting: Actor) -> Organization:
     return org
 
 
+def require_coordinator_member(membership: Any) -> None:
+    """Reading the weights: the coordinator's people only (a 403 for anyone else)."""
+    if membership is None or membership.organization.kind != OrgKind.COORDINATOR:
+        raise PermissionDenied(_("Only the group's coordinator allocates."))
+
+
 def weights_for(org: Organization) -> GroupWeights:
     return GroupWeights.objects.get_or_create(organization=org)[0]
 

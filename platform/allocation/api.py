@@ -15,7 +15,7 @@ from tenancy.context import Actor
 
 from . import actions, selectors
 from .models import AllocationRun, RunStatus
-from .schemas import CreatedOut, PinIn, RunIn, RunOut
+from .schemas import CreatedOut, PinIn, RunIn, RunOut, WeightsIO, WeightsPatch
 from .tasks import enqueue
 
 router = Router(tags=["allocation"])
@@ -110,3 +110,16 @@ def publish(request: HttpRequest, run_id: int):  # type: ignore[no-untyped-def]
     r = selectors.run(request.membership, run_id)  # type: ignore[attr-defined]
     r = actions.do_publish(r, acting=Actor.from_request(request))
     return run_out(request, r)
+
+
+@router.get("/allocation-weights", response=WeightsIO, summary="How the coordinator weighs plans")
+def get_weights(request: HttpRequest):  # type: ignore[no-untyped-def]
+    m = request.membership  # type: ignore[attr-defined]
+    actions.require_coordinator_member(m)
+    return actions.weights_for(m.organization).as_dict()
+
+
+@router.put("/allocation-weights", response=WeightsIO, summary="Set the group's allocation weights")
+def put_weights(request: HttpRequest, body: WeightsPatch):  # type: ignore[no-untyped-def]
+    values = {k: v for k, v in body.dict().items() if v is not None}
+    return actions.do_set_weights(values, acting=Actor.from_request(request)).as_dict()

@@ -54,3 +54,19 @@ class RunOut(Schema):
     published_at: datetime | None
     timings: dict[str, float]
     placements: list[PlacementOut]
+
+
+class WeightsIO(Schema):
+    cost_per_jpy: float
+    tardiness_per_day_jpy: float
+    fairness_per_hour_jpy: float
+    move_per_line_jpy: float
+    time_limit_s: float
+
+
+class WeightsPatch(Schema):
+    cost_per_jpy: float | None = None
+    tardiness_per_day_jpy: float | None = None
+    fairness_per_hour_jpy: float | None = None
+    move_per_line_jpy: float | None = None
+    time_limit_s: float | None = None

@@ -160,3 +160,31 @@ def test_the_run_page_shows_the_proposal_and_each_shops_load(world, clients, dra
     html = page.content.decode()
     assert 'data-testid="placements"' in html and 'data-testid="shop-chart"' in html
     assert world.coordinator.name in html and 'data-testid="publish"' in html
+
+
+def test_the_coordinator_sets_the_weights_and_a_run_uses_them(world, clients, group_ready):  # type: ignore[no-untyped-def]
+    dora = clients["dora"]
+    assert (
+        dora.get("/api/allocation-weights").json()["move_per_line_jpy"] > 0
+    )  # not zero by default
+    got = dora.put(
+        "/api/allocation-weights",
+        {"tardiness_per_day_jpy": 9000, "time_limit_s": 3},
+        content_type="application/json",
+    )
+    assert got.status_code == 200 and got.json()["tardiness_per_day_jpy"] == 9000
+    bad = dora.put("/api/allocation-weights", {"time_limit_s": 0}, content_type="application/json")
+    assert bad.status_code == 422 and "time limit" in str(bad.json())
+    assert dora.get("/api/allocation-weights").json()["time_limit_s"] == 3  # nothing changed
+    for name in ("alice", "carol"):
+        assert clients[name].get("/api/allocation-weights").status_code == 403
+        assert (
+            clients[name]
+            .put("/api/allocation-weights", {}, content_type="application/json")
+            .status_code
+            == 403
+        )
+    run = actions.do_start_run(acting=Actor(world.dora.user, world.dora), enqueue=lambda _id: None)
+    assert run.weights["tardiness_per_day_jpy"] == 9000 and run.weights["time_limit_s"] == 3
+    # Another group's coordinator reads its own group's weights, the defaults.
+    assert clients["charlie"].get("/api/allocation-weights").json()["tardiness_per_day_jpy"] == 5000

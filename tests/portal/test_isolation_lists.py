@@ -45,6 +45,7 @@ LISTS = {
     "offer_inbox": "/offers/",
     "offer_inbox_fragment": "/offers/list/",
     "machine_plan": "/production/",
+    "api:get_weights": "/api/allocation-weights",
 }
 # Routes that list nothing of a tenant: sign-in, language, health, the API's own docs,
 # and writes that create the caller's own rows (their scoping is tested with the app).
@@ -54,7 +55,7 @@ NOT_LISTS = {
     "api:upload_drawing", "api:upload_zip", "api:similar_by_file", "api:invite",
     "api:create_token", "api:preview_past_job_import", "api:import_past_jobs",
     "past_jobs_import_confirm", "api:create_order", "api:start_run", "allocation_weights",
-    "allocation_start",
+    "allocation_start", "api:put_weights",
 }  # fmt: skip
 WEBSOCKETS = {
     "ws/jobs/<uuid:job_id>/",
