@@ -5,10 +5,12 @@ the run's status, with the reason)."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
 from celery import shared_task
+from django.db import connection
 from django.utils import timezone
 
 from . import actions
@@ -70,12 +72,18 @@ def _solve(run: AllocationRun) -> str:
     limit_s = float(run.weights.get("time_limit_s", 10.0))
     solve_started = time.perf_counter()
     last_live = [0.0]
+    last_phase = [""]
+    last_report = [0.0]
+    task_thread = threading.get_ident()
 
     def progress(phase: str, plan: Any) -> None:
         elapsed = time.perf_counter() - solve_started
         pct = 5 + int(90 * min(elapsed / max(limit_s, 0.1), 1.0))
         now = time.perf_counter()
         live = None
+        if phase == last_phase[0] and now - last_report[0] < LIVE_EVERY_S:
+            return  # the page hears at most once a second, and of every new phase
+        last_phase[0], last_report[0] = phase, now
         if plan is not None and now - last_live[0] >= LIVE_EVERY_S:
             last_live[0] = now
             best = plan()
@@ -88,7 +96,12 @@ def _solve(run: AllocationRun) -> str:
                 "by_shop": by_shop,
                 "late": sum(1 for p in best.placements if p.late_periods),
             }
-        actions.report(run.pk, phase, pct, live)
+        try:
+            actions.report(run.pk, phase, pct, live)
+        finally:
+            if threading.get_ident() != task_thread:
+                # CP-SAT calls back from its own threads: leave no connection behind.
+                connection.close()
 
     result = allocate(
         data.shops,
