@@ -23,6 +23,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/quoting_speed.py
 	$(BIN)/python bench/scheduling_benchmarks.py
 	$(BIN)/python bench/allocation_group.py
+	$(BIN)/python bench/allocation_portal.py
 	$(BIN)/python bench/machines_group.py
 
 lint: $(STAMP)

@@ -15,6 +15,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications import events as notification_events
 from orders.models import OrderLine
 from tenancy import audit
 from tenancy.context import Actor
@@ -161,6 +162,11 @@ def replan_lines(
         changes={"lines": run.lines, "reason": run.reason},
     )
     transaction.on_commit(lambda: enqueue(run.pk))
+    transaction.on_commit(
+        lambda: notification_events.replanned(
+            run, OrderLine.objects.filter(pk__in=line_ids).select_related("order")
+        )
+    )
     return run
 
 
@@ -288,6 +294,7 @@ def finish(
             changes={"status": solver_status, "placements": len(placements)},
         )
         transaction.on_commit(lambda: push(run))
+        transaction.on_commit(lambda: notification_events.run_finished(run))
     return run
 
 
@@ -301,6 +308,7 @@ def fail(run_id: int, message: str) -> None:
         run.finished_at = timezone.now()
         run.save()
         transaction.on_commit(lambda: push(run))
+        transaction.on_commit(lambda: notification_events.run_finished(run))
 
 
 # -- publishing ----------------------------------------------------------------------------

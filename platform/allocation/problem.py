@@ -41,8 +41,52 @@ def weights_of(doc: dict[str, float]) -> Weights:
     )
 
 
+def booked_hours(group: Any, start: date) -> dict[tuple[int, str, int], float]:
+    """Hours already promised, per (shop org id, process, day from `start`): the lines
+    that hold an open or accepted offer, where their published placement put them. A
+    re-plan of one line must not book a day the published plan has filled."""
+    from orders.models import LineStatus
+
+    from .models import ProposedPlacement
+
+    rows = (
+        ProposedPlacement.objects.filter(
+            run__organization__group=group,
+            run__published_at__isnull=False,
+            line__status__in=[LineStatus.OFFERED, LineStatus.ACCEPTED],
+        )
+        .select_related("line")
+        .order_by("line_id", "-run__published_at")
+    )
+    out: dict[tuple[int, str, int], float] = {}
+    seen: set[int] = set()
+    for p in rows:
+        if p.line_id in seen:
+            continue  # an older placement of the line: a later run replaced it
+        seen.add(p.line_id)
+        hours_at = {q.get("shop_id"): q.get("hours", {}) for q in p.line.quote}
+        stages = p.stages or [
+            {"processes": p.line.processes, "shop_id": p.shop_id, "date": p.finish_date.isoformat()}
+        ]
+        for stage in stages:
+            k = (date.fromisoformat(stage["date"]) - start).days
+            if k < 0:
+                continue
+            hours = hours_at.get(int(stage["shop_id"]), {})
+            for proc in stage["processes"]:
+                if hours.get(proc):
+                    key = (int(stage["shop_id"]), proc, k)
+                    out[key] = out.get(key, 0.0) + float(hours[proc])
+    return out
+
+
 def inputs(
-    group: Any, lines: list[Any], start: date, weights: dict[str, float], pins: dict[str, int]
+    group: Any,
+    lines: list[Any],
+    start: date,
+    weights: dict[str, float],
+    pins: dict[str, int],
+    booked: dict[tuple[int, str, int], float] | None = None,
 ) -> Inputs:
     """`lines`: OrderLine rows (with their part). `pins`: line id → shop org id.
 
@@ -56,7 +100,14 @@ def inputs(
     name_of: dict[str, str] = {}  # org id (str) → name
     for shop in allocation_shops(group, start, periods):
         name_of[shop.id] = names[shop.id]
-        shops.append(replace(shop, id=names[shop.id]))
+        capacity = {
+            proc: tuple(
+                max(h - (booked or {}).get((int(shop.id), proc, k), 0.0), 0.0)
+                for k, h in enumerate(per_day)
+            )
+            for proc, per_day in shop.capacity_h.items()
+        }
+        shops.append(replace(shop, id=names[shop.id], capacity_h=capacity))
     out = []
     for line in lines:
         priced = [q for q in line.quote if "refused" not in q and str(q["shop_id"]) in name_of]

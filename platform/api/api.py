@@ -21,6 +21,7 @@ from allocation.api import router as allocation_router
 from background.api import router as background_router
 from drawings.api import router as drawings_router
 from drawings.past_jobs_api import router as past_jobs_router
+from notifications.api import router as notifications_router
 from offers.api import router as offers_router
 from orders.api import router as orders_router
 from shops.api import router as shops_router
@@ -94,6 +95,7 @@ api.add_router("/", shops_router)
 api.add_router("/", orders_router)
 api.add_router("/", allocation_router)
 api.add_router("/", offers_router)
+api.add_router("/", notifications_router)
 api.add_router("/", tenancy_router)
 api.add_router("/", accounts_router)
 api.add_router("/", background_router)

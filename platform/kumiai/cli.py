@@ -90,6 +90,9 @@ def cmd_run(argv: list[str]) -> int:
     try:
         stack.start(say=lambda m: print(f"[kumiai] {m}", flush=True))
         env = child_env(stack.env)
+        # Notification e-mails land as files in .kumiai/mail/ unless a real server is set.
+        env.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+        env.setdefault("DJANGO_EMAIL_FILE_PATH", str(home / "mail"))
         compile_translations()
         print("[kumiai] migrating the database …", flush=True)
         django_admin(["migrate", "--noinput"], env)

@@ -3,6 +3,7 @@ from django.urls import path
 from allocation.consumers import RunProgressConsumer
 from background.consumers import JobProgressConsumer
 from drawings.consumers import DrawingStatusConsumer
+from notifications.consumers import NotificationsConsumer
 from offers.consumers import OffersConsumer
 
 websocket_urlpatterns = [
@@ -10,4 +11,5 @@ websocket_urlpatterns = [
     path("ws/drawings/<int:drawing_id>/", DrawingStatusConsumer.as_asgi()),
     path("ws/allocation-runs/<int:run_id>/", RunProgressConsumer.as_asgi()),
     path("ws/offers/", OffersConsumer.as_asgi()),
+    path("ws/notifications/", NotificationsConsumer.as_asgi()),
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "allocation",
     "offers",
     "production",
+    "notifications",
     "api",
 ]
 
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenancy.context_processors.membership",
+                "notifications.context_processors.unread",
             ],
         },
     }
@@ -149,6 +151,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "offers.expire_offers",
         "schedule": float(env_int("KUMIAI_OFFER_SWEEP_S", 30)),
     },
+    # Offers whose deadline is near get one reminder to their shop (notifications/tasks.py).
+    "deadline-reminders": {
+        "task": "notifications.deadline_reminders",
+        "schedule": float(env_int("KUMIAI_REMINDER_SWEEP_S", 300)),
+    },
 }
 
 S3 = s3_from_env()
@@ -170,6 +177,11 @@ WHITENOISE_USE_FINDERS = True  # serve straight from the source folders; no coll
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "kumiai@localhost")
+# The file backend (`make run` writes notification mails to .kumiai/mail/) reads this.
+EMAIL_FILE_PATH = env_str("DJANGO_EMAIL_FILE_PATH", "") or None
+KUMIAI_BASE_URL = env_str("KUMIAI_BASE_URL", "http://127.0.0.1:8000")  # links in e-mails
+# Offers whose deadline is this near get one reminder to their shop.
+KUMIAI_DEADLINE_REMINDER_HOURS = float(env_int("KUMIAI_DEADLINE_REMINDER_HOURS", 12))
 INVITATION_TTL_S = 7 * 24 * 3600
 
 LOGGING = {

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("allocation.urls")),
     path("", include("offers.urls")),
     path("", include("production.urls")),
+    path("", include("notifications.urls")),
 ]

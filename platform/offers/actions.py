@@ -21,6 +21,7 @@ from allocation import actions as allocation_actions
 from allocation.models import AllocationRun
 from allocation.tasks import enqueue as enqueue_run
 from drawings.actions import end_grant, grant_for_job
+from notifications import events as notification_events
 from orders import actions as order_actions
 from orders.models import LineStatus, OrderLine
 from tenancy import audit
@@ -45,11 +46,15 @@ def channel_group(org_id: object) -> str:
     return f"offers.{org_id}"
 
 
-def _push(offer: Offer, event: str) -> None:
-    """To the shop's inbox and the coordinator's page, live."""
+def _push(offer: Offer, event: str, coordinator_id: int | None = None, notify: bool = True) -> None:
+    """To the shop's inbox and the coordinator's page, live; and to the people who
+    want to hear of it (notifications decides who, and never raises)."""
+    if notify:
+        notification_events.offer_event(offer, event)
     layer = get_channel_layer()
     if layer is None:
         return
+    coordinator_id = coordinator_id or _coordinator_of(offer.shop).pk
     message = {
         "type": "offer.update",
         "event": event,
@@ -61,8 +66,19 @@ def _push(offer: Offer, event: str) -> None:
             "deadline": offer.deadline.isoformat(),
         },
     }
-    for org_id in {offer.shop_id, _coordinator_of(offer.shop).pk}:
+    for org_id in {offer.shop_id, coordinator_id}:
         async_to_sync(layer.group_send)(channel_group(org_id), message)
+
+
+def _push_many(offers: list[Offer], event: str, coordinator_id: int) -> None:
+    """One message per organisation for a batch (a published run): the pages re-read
+    their list on any message, so one is enough."""
+    firsts: dict[int, Offer] = {}
+    for offer in offers:
+        notification_events.offer_event(offer, event)
+        firsts.setdefault(offer.shop_id, offer)
+    for offer in firsts.values():
+        _push(offer, event, coordinator_id, notify=False)
 
 
 def _coordinator_of(org: Organization) -> Organization:
@@ -110,8 +126,8 @@ def create_offers(run_id: int) -> list[Offer]:
                 changes={"line": line.label, "price_jpy": offer.price_jpy},
             )
         order_actions.set_line_status([o.line_id for o in made], LineStatus.OFFERED)
-        for offer in made:
-            transaction.on_commit(lambda o=offer: _push(o, "offered"))
+        coordinator_id = run.organization_id
+        transaction.on_commit(lambda: _push_many(made, "offered", coordinator_id))
     return made
 
 

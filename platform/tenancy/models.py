@@ -121,6 +121,7 @@ class Invitation(models.Model):
 
 
 ACTION_LABELS = {
+    "notifications.preferences": _("Changed notification choices"),
     "login.success": _("Logged in"),
     "login.failure": _("Failed login"),
     "invitation.create": _("Invited a user"),

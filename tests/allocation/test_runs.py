@@ -188,3 +188,32 @@ def test_the_coordinator_sets_the_weights_and_a_run_uses_them(world, clients, gr
     assert run.weights["tardiness_per_day_jpy"] == 9000 and run.weights["time_limit_s"] == 3
     # Another group's coordinator reads its own group's weights, the defaults.
     assert clients["charlie"].get("/api/allocation-weights").json()["tardiness_per_day_jpy"] == 5000
+
+
+def test_hours_already_offered_are_taken_off_the_capacity_a_re_plan_sees(world, clients, drawing):  # type: ignore[no-untyped-def]
+    """A re-plan of one line solves that line alone: the published plan's promised hours
+    must come off each shop's days, or the line could land on a day already full."""
+    from django.utils import timezone
+
+    from allocation.problem import booked_hours, inputs
+
+    order(clients["alice"], drawing, {"processes": ["laser"]})
+    line = OrderLine.objects.get()
+    run = actions.do_start_run(
+        acting=Actor(world.dora.user, world.dora),
+        enqueue=lambda _id: None,
+        pins={str(line.pk): world.shop.pk},
+    )
+    tasks.solve_run(run.pk)
+    today = timezone.localdate()
+    assert booked_hours(world.group, today) == {}  # nothing offered yet
+    clients["dora"].post(f"/api/allocation-runs/{run.pk}/publish")
+    wait_until(lambda: OrderLine.objects.get().status == "offered", poll_s=0.2)
+    placed = ProposedPlacement.objects.get(run=run)
+    day = (placed.finish_date - today).days
+    hours = next(q for q in line.quote if q["shop_id"] == world.shop.pk)["hours"]["laser"]
+    assert booked_hours(world.group, today) == {(world.shop.pk, "laser", day): hours}
+    booked = booked_hours(world.group, today)
+    data = inputs(world.group, [OrderLine.objects.get()], today, run.weights, {}, booked=booked)
+    carol_shop = next(s for s in data.shops if s.id == world.shop.name)
+    assert carol_shop.capacity_h["laser"][day] == pytest.approx(8.0 - hours)  # 8 h a day

@@ -36,7 +36,10 @@ def publish_to(world, clients, drawing, shop, **line):  # type: ignore[no-untype
     allocation_tasks.solve_run(run.pk)
     published = clients["dora"].post(f"/api/allocation-runs/{run.pk}/publish")
     assert published.status_code == 200, published.content
-    return Offer.objects.get(line=line_row, status="offered")
+    # Offers are made by the worker once the run is published.
+    return wait_until(
+        lambda: Offer.objects.filter(line=line_row, status="offered").first(), poll_s=0.2
+    )
 
 
 def test_a_published_run_fills_the_shops_inbox_and_grants_the_drawing(world, clients, drawing):  # type: ignore[no-untyped-def]
@@ -209,6 +212,7 @@ def test_two_coordinators_publishing_one_run_publish_it_once(world, clients, dra
     with ThreadPoolExecutor(max_workers=2) as pool:
         codes = sorted(pool.map(publish, [world.dora.user, kei.user]))
     assert codes == [200, 409]
+    wait_until(lambda: Offer.objects.filter(run=run).count() >= 2, poll_s=0.2)
     assert Offer.objects.filter(run=run).count() == 2  # one per placement, not two
 
 

@@ -43,6 +43,11 @@ def object_urls(world):  # type: ignore[no-untyped-def]
     order, line, run, offer = make_offer_chain(world)
     o, r, f = order.pk, run.pk, offer.pk
     pin = {"line": line.pk, "shop": world.shop.pk}
+    from notifications import events as notification_events
+    from notifications.models import Notification
+
+    notification_events.offer_event(offer, "offered")  # Carol's notification
+    n = Notification.objects.get(recipient=world.carol.user).pk
     return {
         "order_detail": ("get", f"/orders/{o}/"),
         "order_place": ("post", f"/orders/{o}/place/"),
@@ -67,6 +72,8 @@ def object_urls(world):  # type: ignore[no-untyped-def]
         "api:decline": ("post", f"/api/offers/{f}/decline", {"reason": "x"}),
         "api:counter": ("post", f"/api/offers/{f}/counter", {"price_jpy": 1}),
         "api:answer_counter": ("post", f"/api/offers/{f}/counter/answer", {"accept": True}),
+        "notification_read": ("post", f"/notifications/{n}/read/"),
+        "api:read_notification": ("post", f"/api/notifications/{n}/read"),
         "drawing_detail": ("get", f"/drawings/{d.pk}/"),
         "drawing_edit": ("post", f"/drawings/{d.pk}/edit/"),
         "drawing_picture": ("get", f"/drawings/{d.pk}/rev/1/view.svg"),
@@ -180,7 +187,8 @@ def test_every_tenant_owned_model_is_scoped_in_one_place():  # type: ignore[no-u
             "allocation",
             "offers",
             "production",
-        }
+        }  # notifications: a Notification names its organisation (checked by the FK rule);
+        # a NotificationPreference is a user's own, not a tenant's
         if model._meta.app_label in apps_owned or any(
             f.related_model
             and f.related_model._meta.label in {"tenancy.Organization", "tenancy.SupplierGroup"}

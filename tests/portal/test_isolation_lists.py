@@ -46,6 +46,11 @@ LISTS = {
     "offer_inbox_fragment": "/offers/list/",
     "machine_plan": "/production/",
     "api:get_weights": "/api/allocation-weights",
+    "notification_list": "/notifications/",
+    "notification_list_fragment": "/notifications/list/",
+    "notification_preferences": "/notifications/preferences/",
+    "api:list_notifications": "/api/notifications",
+    "api:get_preferences": "/api/notifications/preferences",
 }
 # Routes that list nothing of a tenant: sign-in, language, health, the API's own docs,
 # and writes that create the caller's own rows (their scoping is tested with the app).
@@ -55,13 +60,15 @@ NOT_LISTS = {
     "api:upload_drawing", "api:upload_zip", "api:similar_by_file", "api:invite",
     "api:create_token", "api:preview_past_job_import", "api:import_past_jobs",
     "past_jobs_import_confirm", "api:create_order", "api:start_run", "allocation_weights",
-    "allocation_start", "api:put_weights",
+    "allocation_start", "api:put_weights", "notification_read_all", "api:read_all",
+    "api:put_preferences",
 }  # fmt: skip
 WEBSOCKETS = {
     "ws/jobs/<uuid:job_id>/",
     "ws/drawings/<int:drawing_id>/",
     "ws/allocation-runs/<int:run_id>/",
     "ws/offers/",  # the caller's own organisation's offers: tested below to stay so
+    "ws/notifications/",  # the caller's own: tests/notifications/test_access.py
 }
 
 
@@ -134,7 +141,7 @@ def test_charlie_cannot_listen_to_any_channel_of_the_group(world, clients):  # t
 
     _order, _line, run, offer = make_offer_chain(world)
     urls = [f"/ws/jobs/{job.id}/", f"/ws/drawings/{d.pk}/", f"/ws/allocation-runs/{run.pk}/"]
-    assert len(urls) == len(WEBSOCKETS) - 1  # and /ws/offers/, below
+    assert len(urls) == len(WEBSOCKETS) - 2  # /ws/offers/ below, /ws/notifications/ in its app
 
     async def connect_all():  # type: ignore[no-untyped-def]
         from kumiai.asgi import application

@@ -1,0 +1,1 @@
+# Not mounted; see tenancy/admin.py.
