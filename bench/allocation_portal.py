@@ -759,10 +759,24 @@ def main() -> int:
             )
         report_runs(runs, bases)
 
+        from allocation.models import ProposedPlacement
+        from offers.models import Offer
+
         t = time.perf_counter()
         got = dora.post(f"/api/allocation-runs/{last_run}/publish")
         publish_s = time.perf_counter() - t
         assert got.status_code == 200, got.content
+        # The worker makes the offers after the publish has answered: wait for all.
+        want = ProposedPlacement.objects.filter(run_id=last_run).count()
+        while Offer.objects.filter(run_id=last_run).count() < want:
+            if time.perf_counter() - t > RUN_TIMEOUT_S:
+                raise SystemExit(f"the worker made no {want} offers in {RUN_TIMEOUT_S} s")
+            time.sleep(0.05)
+        offers_s = time.perf_counter() - t
+        print(
+            f"  publish: the POST answered in {publish_s:.2f} s; all {want} offers made by the"
+            f" worker {offers_s:.2f} s after it was sent"
+        )
         declines = []
         for client, offer_id, line_id in pick_offers(w, args.declines):
             d = measure_decline(client, offer_id, line_id)
