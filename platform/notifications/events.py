@@ -139,6 +139,35 @@ def offer_event(offer: Any, event: str) -> actions.Delivery | None:
 
 
 @_never_raises
+def offers_made(offers: list[Any]) -> None:
+    """A published run's offers: one notification per shop (a shop offered fifty lines
+    reads one message, not fifty; its inbox lists them all)."""
+    by_shop: dict[int, list[Any]] = {}
+    for offer in offers:
+        by_shop.setdefault(offer.shop_id, []).append(offer)
+    for batch in by_shop.values():
+        if len(batch) == 1:
+            offer_event(batch[0], "offered")
+            continue
+        first = batch[0]
+        labels = [getattr(o.line, "label", str(o.line)) for o in batch]
+        params = {
+            "count": len(batch),
+            "lines": ", ".join(labels[:5]) + (", …" if len(labels) > 5 else ""),
+            "shop": first.shop.name,
+            "price_jpy": sum(o.price_jpy for o in batch),
+            "deadline": min(o.deadline for o in batch).isoformat(),
+        }
+        actions.notify(
+            members_of(first.shop_id),
+            Kind.OFFER_MADE,
+            "offered_many",
+            params,
+            link=_path("offer_inbox"),
+        )
+
+
+@_never_raises
 def deadline_soon(offer: Any) -> actions.Delivery | None:
     """The shop's reminder that an offer's deadline nears: once per offer, ever (a second
     call, a second beat or two at once send nothing)."""

@@ -41,6 +41,17 @@ def _offered(p: dict) -> tuple[str, str]:
     )
 
 
+def _offered_many(p: dict) -> tuple[str, str]:
+    return (
+        _("%(count)s new offers") % p,
+        _(
+            "Your shop is offered %(count)s lines (%(lines)s) worth %(price)s in all. "
+            "Answer by %(deadline)s."
+        )
+        % {**p, "price": yen(p.get("price_jpy")), "deadline": when(p.get("deadline"))},
+    )
+
+
 def _accepted(p: dict) -> tuple[str, str]:
     return (
         _("%(shop)s accepted line %(line)s") % p,
@@ -160,6 +171,7 @@ def _run_failed(p: dict) -> tuple[str, str]:
 
 MESSAGES: dict[str, Callable[[dict], tuple[str, str]]] = {
     "offered": _offered,
+    "offered_many": _offered_many,
     "accepted": _accepted,
     "declined": _declined,
     "countered": _countered,

@@ -73,9 +73,9 @@ def _push(offer: Offer, event: str, coordinator_id: int | None = None, notify: b
 def _push_many(offers: list[Offer], event: str, coordinator_id: int) -> None:
     """One message per organisation for a batch (a published run): the pages re-read
     their list on any message, so one is enough."""
+    notification_events.offers_made(offers)
     firsts: dict[int, Offer] = {}
     for offer in offers:
-        notification_events.offer_event(offer, event)
         firsts.setdefault(offer.shop_id, offer)
     for offer in firsts.values():
         _push(offer, event, coordinator_id, notify=False)

@@ -248,3 +248,29 @@ def test_another_shop_never_sees_the_offer_nor_its_price(world, clients, drawing
         assert hana.get(url).status_code == 404
     assert hana.post(f"/api/offers/{offer.pk}/accept").status_code == 404
     assert str(offer.price_jpy) not in hana.get("/offers/list/").content.decode()
+
+
+def test_a_shop_offered_many_lines_at_once_reads_one_notification(world, clients, drawing):  # type: ignore[no-untyped-def]
+    from notifications.models import Notification
+
+    order(
+        clients["alice"],
+        drawing,
+        {"processes": ["laser"]},
+        {"processes": ["laser"]},
+        {"processes": ["laser"]},
+    )
+    pins = {str(pk): world.shop.pk for pk in OrderLine.objects.values_list("pk", flat=True)}
+    run = allocation_actions.do_start_run(
+        acting=Actor(world.dora.user, world.dora), enqueue=lambda _id: None, pins=pins
+    )
+    allocation_tasks.solve_run(run.pk)
+    clients["dora"].post(f"/api/allocation-runs/{run.pk}/publish")
+    wait_until(lambda: Offer.objects.filter(run=run).count() == 3, poll_s=0.2)
+    mine = wait_until(
+        lambda: list(Notification.objects.filter(recipient=world.carol.user, kind="offer_made")),
+        poll_s=0.2,
+    )
+    assert len(mine) == 1 and mine[0].message == "offered_many" and mine[0].params["count"] == 3
+    total = sum(Offer.objects.filter(run=run).values_list("price_jpy", flat=True))
+    assert mine[0].params["price_jpy"] == total
