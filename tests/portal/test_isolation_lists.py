@@ -51,6 +51,7 @@ LISTS = {
     "notification_preferences": "/notifications/preferences/",
     "api:list_notifications": "/api/notifications",
     "api:get_preferences": "/api/notifications/preferences",
+    "api:schedule": "/api/schedule",
 }
 # Routes that list nothing of a tenant: sign-in, language, health, the API's own docs,
 # and writes that create the caller's own rows (their scoping is tested with the app).

@@ -60,3 +60,17 @@ def test_who_sees_the_machine_plan(world, clients, drawing, celery_worker):  # t
     for name in ("carol", "charlie"):  # another shop, another group
         page = clients[name].get("/production/").content.decode()
         assert 'data-testid="op"' not in page and part not in page, name
+
+
+def test_the_schedule_api_gives_each_person_their_view(world, clients, drawing, celery_worker):  # type: ignore[no-untyped-def]
+    offer = publish_to(world, clients, drawing, world.coordinator, processes=["laser"])
+    clients["dora"].post(f"/api/offers/{offer.pk}/accept")
+    op = wait_until(lambda: Operation.objects.filter(work__offer=offer).first(), poll_s=0.3)
+    keys = {"id", "order", "line", "shop", "machine", "start", "end", "due_date", "late"}
+    for name in ("dora", "alice"):
+        ops = clients[name].get("/api/schedule").json()["operations"]
+        assert [o["id"] for o in ops] == [op.pk], name
+        assert keys <= set(ops[0]) and ops[0]["shop"] == world.coordinator.name
+        assert "price" not in str(ops[0]) and ops[0]["late"] is False
+    for name in ("carol", "charlie"):
+        assert clients[name].get("/api/schedule").json() == {"operations": []}, name
