@@ -201,7 +201,9 @@ def schedule(
     """`shop_of` maps machines to shops and `transport` gives the time from one shop to
     another (missing pairs: no wait)."""
     started_at = time.perf_counter()
-    downtime = downtime or {}
+    # Windows may overlap (a breakdown in a closed hour): each machine's are merged, as
+    # its fixed intervals may not overlap one another.
+    downtime = {m: _merged(w) for m, w in (downtime or {}).items()}
     shop_of, transport = shop_of or {}, transport or {}
     # data
     prev = {(s.job, s.op): s for s in previous or []}

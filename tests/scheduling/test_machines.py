@@ -85,3 +85,15 @@ def test_the_dispatcher_fills_gaps_and_skips_overlapping_downtime():  # type: ig
     ]
     slots = {s.job: (s.start, s.end) for s in dispatch(jobs, {"M": [(250, 300), (200, 260)]})}
     assert slots == {"J1": (100, 130), "J2": (0, 40), "J3": (300, 360)}
+
+
+def test_overlapping_downtime_windows_are_one_closed_stretch():  # type: ignore[no-untyped-def]
+    """A breakdown reported over a closed night overlaps the calendar's window: the
+    machine is simply down for their union, and the job waits until it is open again."""
+    jobs = [Job("J", ((("M", 30),),), release=0)]
+    closed = [(0, 60), (100, 200)]
+    breakdown = [(50, 150)]  # overlaps both
+    result = schedule(jobs, {"M": closed + breakdown}, time_limit_s=5)
+    assert result.status in {"optimal", "feasible"}
+    (slot,) = result.slots
+    assert slot.start == 200 and slot.end == 230  # the first open minute after 0-200
