@@ -81,7 +81,9 @@ def main(argv: list[str]) -> int:
     )
     try:
         result = quote(
-            PartFeatures.from_part(analysis.parts[args.part], list(analysis.findings)), request, profile
+            PartFeatures.from_part(analysis.parts[args.part], list(analysis.findings)),
+            request,
+            profile,
         )
     except QuoteError as exc:
         return fail(exc.code, exc.message)

@@ -54,7 +54,10 @@ class Operation(models.Model):
     machine = models.ForeignKey(Machine, on_delete=models.PROTECT, related_name="+")
     start = models.DateTimeField()
     end = models.DateTimeField()
-    started = models.BooleanField(default=False)
+    started = models.BooleanField(default=False)  # a re-plan keeps it where it is
+    done = models.BooleanField(default=False)
+    done_qty = models.PositiveIntegerField(default=0)
+    scrap_qty = models.PositiveIntegerField(default=0)
 
     TENANT_VISIBILITY = "via"
     TENANT_VIA = "work"
@@ -66,3 +69,34 @@ class Operation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work.line} {self.process} on {self.machine}"
+
+
+class Breakdown(models.Model):
+    """A machine out of use from `start` to `end`: the shop's plan goes around it."""
+
+    machine = models.ForeignKey(Machine, on_delete=models.CASCADE, related_name="+")
+    shop = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=300, blank=True)
+    reported_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # The shop and the group's coordinator.
+    TENANT_ORG_FIELD = "shop"
+    TENANT_VISIBILITY = "parties"
+    TENANT_PARTIES = ("shop",)
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="breakdown_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.machine} down {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"

@@ -48,8 +48,15 @@ def origin_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
-def plan_shop(shop: Any, works: list[Any], previous: list[Any], now: datetime) -> Plan:
-    """`works`: the shop's open Work rows (with line); `previous`: their Operation rows."""
+def plan_shop(
+    shop: Any,
+    works: list[Any],
+    previous: list[Any],
+    now: datetime,
+    breakdowns: list[Any] | None = None,
+) -> Plan:
+    """`works`: the shop's open Work rows (with line); `previous`: their Operation rows;
+    `breakdowns`: windows (start, end, machine_id) a machine is out of use."""
     from shops.models import Machine
     from shops.selectors import capabilities
 
@@ -57,7 +64,12 @@ def plan_shop(shop: Any, works: list[Any], previous: list[Any], now: datetime) -
     machines = list(Machine.objects.filter(shop=shop, active=True))
     if cap is None or not machines or not works:
         return Plan("empty", [], [] if works else [])
-    today = timezone.localdate(now)
+    # Minutes count from the midnight before the earliest operation that has started
+    # (the plan keeps it), or today's.
+    today = min(
+        [timezone.localdate(now)]
+        + [timezone.localtime(op.start).date() for op in previous if op.started or op.done]
+    )
     origin = origin_of(today)
     last_due = max(w.due_date for w in works)
     days = max((last_due - today).days + 30, MIN_HORIZON_DAYS)
@@ -101,7 +113,28 @@ def plan_shop(shop: Any, works: list[Any], previous: list[Any], now: datetime) -
     link_machines = [LinkMachine(str(m.pk), shop.name, m.process, m.speed_factor) for m in machines]
     jobs, shop_of = jobs_from_allocation(placements, lines, link_machines, DAY_MIN)
     now_min = max(int((now - origin).total_seconds() // 60), 0)
-    jobs = [replace(j, release=max(j.release, now_min)) for j in jobs]
+    # What has started keeps its machine and its reported times (a delay lengthens it).
+    fixed = {
+        (str(op.work_id), op.seq): (
+            str(op.machine_id),
+            max(1, int((op.end - op.start).total_seconds() // 60)),
+        )
+        for op in previous
+        if op.started or op.done
+    }
+    jobs = [
+        replace(
+            j,
+            release=max(j.release, now_min)
+            if not any((j.id, k) in fixed for k in range(len(j.ops)))
+            else j.release,
+            ops=tuple(
+                (fixed[j.id, k],) if (j.id, k) in fixed else alts for k, alts in enumerate(j.ops)
+            ),
+        )
+        for j in jobs
+    ]
+    # Work done stays out of the plan; what has started stays where it is.
     prev = [
         Slot(
             str(op.work_id),
@@ -112,9 +145,16 @@ def plan_shop(shop: Any, works: list[Any], previous: list[Any], now: datetime) -
         )
         for op in previous
     ]
+    downtime = {str(m.pk): list(downtime_all) for m in machines}
+    for b in breakdowns or []:
+        if str(b.machine_id) in downtime:
+            a = max(int((b.start - origin).total_seconds() // 60), 0)
+            z = int((b.end - origin).total_seconds() // 60)
+            if z > a:
+                downtime[str(b.machine_id)].append((a, z))
     result = schedule(
         jobs,
-        {str(m.pk): downtime_all for m in machines},
+        downtime,
         previous=prev or None,
         now=now_min,
         time_limit_s=PLAN_LIMIT_S,

@@ -1,5 +1,8 @@
 from django.urls import path
 
-from . import views
+from . import schedule_views, views
 
-urlpatterns = [path("production/", views.machine_plan, name="machine_plan")]
+urlpatterns = [
+    path("production/", views.machine_plan, name="machine_plan"),
+    path("schedule/", schedule_views.schedule_page, name="schedule"),
+]

@@ -73,3 +73,29 @@ def make_offer_chain(world, part_number: str = "ISO-ORD-1"):  # type: ignore[no-
         deadline=timezone.now() + timedelta(hours=48),
     )
     return order, line, run, offer
+
+
+def make_operation(world, offer):  # type: ignore[no-untyped-def]
+    """The offer accepted and its one laser operation planned on a machine of Carol's
+    shop, made straight in the database: (machine, operation)."""
+    from production.models import Operation, Work
+    from shops.models import Machine
+
+    machine = Machine.objects.create(shop=world.shop, name="ISO-LASER", process="laser")
+    work = Work.objects.create(
+        offer=offer,
+        line=offer.line,
+        shop=world.shop,
+        buyer=world.lead_firm,
+        due_date=offer.due_date,
+    )
+    start = timezone.now() + timedelta(days=1)
+    op = Operation.objects.create(
+        work=work,
+        seq=0,
+        process="laser",
+        machine=machine,
+        start=start,
+        end=start + timedelta(hours=1),
+    )
+    return machine, op

@@ -42,6 +42,10 @@ def object_urls(world):  # type: ignore[no-untyped-def]
 
     order, line, run, offer = make_offer_chain(world)
     o, r, f = order.pk, run.pk, offer.pk
+    from tests.orders.rows import make_operation
+
+    machine, op = make_operation(world, offer)
+    window = {"start": "2030-01-01T08:00:00+09:00", "end": "2030-01-01T09:00:00+09:00"}
     pin = {"line": line.pk, "shop": world.shop.pk}
     from notifications import events as notification_events
     from notifications.models import Notification
@@ -73,6 +77,8 @@ def object_urls(world):  # type: ignore[no-untyped-def]
         "api:counter": ("post", f"/api/offers/{f}/counter", {"price_jpy": 1}),
         "api:answer_counter": ("post", f"/api/offers/{f}/counter/answer", {"accept": True}),
         "notification_read": ("post", f"/notifications/{n}/read/"),
+        "api:progress": ("post", f"/api/operations/{op.pk}/progress", {"status": "started"}),
+        "api:breakdown": ("post", f"/api/machines/{machine.pk}/breakdowns", window),
         "api:read_notification": ("post", f"/api/notifications/{n}/read"),
         "drawing_detail": ("get", f"/drawings/{d.pk}/"),
         "drawing_edit": ("post", f"/drawings/{d.pk}/edit/"),

@@ -52,6 +52,7 @@ LISTS = {
     "api:list_notifications": "/api/notifications",
     "api:get_preferences": "/api/notifications/preferences",
     "api:schedule": "/api/schedule",
+    "schedule": "/schedule/",
 }
 # Routes that list nothing of a tenant: sign-in, language, health, the API's own docs,
 # and writes that create the caller's own rows (their scoping is tested with the app).
@@ -70,6 +71,7 @@ WEBSOCKETS = {
     "ws/allocation-runs/<int:run_id>/",
     "ws/offers/",  # the caller's own organisation's offers: tested below to stay so
     "ws/notifications/",  # the caller's own: tests/notifications/test_access.py
+    "ws/schedule/",  # the caller's own view: tests/production/test_floor.py
 }
 
 
@@ -142,7 +144,9 @@ def test_charlie_cannot_listen_to_any_channel_of_the_group(world, clients):  # t
 
     _order, _line, run, offer = make_offer_chain(world)
     urls = [f"/ws/jobs/{job.id}/", f"/ws/drawings/{d.pk}/", f"/ws/allocation-runs/{run.pk}/"]
-    assert len(urls) == len(WEBSOCKETS) - 2  # /ws/offers/ below, /ws/notifications/ in its app
+    assert (
+        len(urls) == len(WEBSOCKETS) - 3
+    )  # /ws/offers/ below; notifications, schedule: their apps
 
     async def connect_all():  # type: ignore[no-untyped-def]
         from kumiai.asgi import application
