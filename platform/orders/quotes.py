@@ -11,6 +11,8 @@ take no machine hours here; their cost is in the price.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -21,6 +23,13 @@ from quoting.processes import CUTTING, PROCESSES
 
 class LineError(ValueError):
     pass
+
+
+# Hours the group's shops have promised already, per (shop org id, process, day from the
+# start date): the allocation app, which knows them, registers its reader here when it
+# loads (orders never import allocation). None: nothing is booked.
+Booked = dict[tuple[int, str, int], float]
+booked_hours: Callable[[Any, date], Booked] | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,7 @@ def line_quote(
     from shops.selectors import earliest_date, profiles_for_quotes
 
     capabilities = shop_capabilities(group)
+    booked = booked_hours(group, start) if booked_hours is not None else {}
     request = QuoteRequest(
         material=material,
         thickness_mm=thickness_mm,
@@ -107,11 +117,14 @@ def line_quote(
             continue
         b = q.breaks[0]
         hours = hours_by_process(b.machine_minutes, processes)
-        # The shop's calendar and machines when it has set them up, from the day its
-        # profile says work can start (material, programming: lead_time.base_days), else
-        # its profile's whole lead time. (Work it holds already is not subtracted yet.)
-        begin = start + timedelta(days=profile.lead_time.base_days)
-        earliest = earliest_date(shop.pk, hours, begin) or start + timedelta(days=b.lead_time_days)
+        # The shop's calendar and machines, less the hours it has promised already, from
+        # the day its profile says work can start (material, programming:
+        # lead_time.base_days); else its profile's whole lead time.
+        lead_days = math.ceil(profile.lead_time.base_days)
+        begin = start + timedelta(days=lead_days)
+        earliest = earliest_date(
+            shop.pk, hours, begin, _booked_from(booked, shop.pk, processes, lead_days)
+        ) or start + timedelta(days=b.lead_time_days)
         priced.append(
             ShopPrice(
                 shop.pk,
@@ -126,3 +139,17 @@ def line_quote(
         )
     priced.sort(key=lambda p: (p.total_price_jpy, p.earliest_date, p.shop))
     return [p.as_json() for p in priced] + sorted(refused, key=lambda r: r["shop"])
+
+
+def _booked_from(
+    booked: Booked, shop_id: int, processes: tuple[str, ...], offset_days: int
+) -> dict[str, list[float]] | None:
+    """The shop's promised hours per process per day, counted from `offset_days` after
+    the start date (what shops.selectors.earliest_date reads)."""
+    mine = {(p, k): h for (sid, p, k), h in booked.items() if sid == shop_id and p in processes}
+    if not mine:
+        return None
+    days = max(k for _p, k in mine) - offset_days + 1
+    if days <= 0:
+        return None
+    return {p: [mine.get((p, offset_days + k), 0.0) for k in range(days)] for p in processes}

@@ -254,3 +254,45 @@ def test_the_order_list_costs_the_same_queries_for_1_or_5_orders(world, clients,
     with CaptureQueriesContext(connection) as five:
         assert alice.get("/orders/").status_code == 200
     assert len(five.captured_queries) == len(one.captured_queries)
+
+
+def test_the_earliest_date_leaves_out_hours_a_shop_has_promised(
+    world, clients, drawing, monkeypatch
+):  # type: ignore[no-untyped-def]
+    """Carol's shop cuts 8 h every day from the day its profile lets work start (two days
+    after today). With those first two days fully promised, a small line's earliest date
+    there moves from that day to two days later; the other shop's stays."""
+    from datetime import date
+
+    from orders import quotes
+    from tests.allocation.conftest import capable
+
+    capable(world.shop, ("laser",))
+    capable(world.coordinator, ("laser",))
+    today = timezone.localdate()
+
+    def quote_now() -> dict[str, date]:
+        order_id = (
+            clients["alice"]
+            .post(
+                "/api/orders",
+                {"lines": [line(drawing)], "place": False},
+                content_type="application/json",
+            )
+            .json()["id"]
+        )
+        body = clients["alice"].get(f"/api/orders/{order_id}").json()["lines"][0]["quote"]
+        return {
+            q["shop"]: date.fromisoformat(q["earliest_date"]) for q in body if "refused" not in q
+        }
+
+    free = quote_now()
+    assert free[world.shop.name] == today + timedelta(days=2)  # the default base lead time
+    monkeypatch.setattr(
+        quotes,
+        "booked_hours",
+        lambda group, start: {(world.shop.pk, "laser", 2): 8.0, (world.shop.pk, "laser", 3): 8.0},
+    )
+    busy = quote_now()
+    assert busy[world.shop.name] == today + timedelta(days=4)
+    assert busy[world.coordinator.name] == free[world.coordinator.name]
