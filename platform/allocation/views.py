@@ -33,9 +33,7 @@ def _coordinator(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 def _errors(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        return " ".join(
-            sum(exc.message_dict.values(), []) if hasattr(exc, "error_dict") else exc.messages
-        )
+        return " ".join(exc.messages)
     return str(exc)
 
 
@@ -153,8 +151,10 @@ def _phase_labels() -> dict[str, str]:
 @login_required
 @require_GET
 def allocation_run(request: HttpRequest, run_id: int) -> HttpResponse:
-    m = _coordinator(request)
+    # Someone else's run is a 404 before anything else (runs are the coordinator's).
+    m = membership_or_403(request)
     run = selectors.run(m, run_id)
+    _coordinator(request)
     rows = list(selectors.placements(m, run)) if run.status == RunStatus.DONE else []
     shops = list(
         m.organization.group.organizations.filter(kind__in=["member_shop", "coordinator"]).order_by(
@@ -180,8 +180,10 @@ def allocation_run(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def allocation_pin(request: HttpRequest, run_id: int) -> HttpResponse:
-    m = _coordinator(request)
+    # Someone else's run is a 404 before anything else (runs are the coordinator's).
+    m = membership_or_403(request)
     run = selectors.run(m, run_id)
+    _coordinator(request)
     try:
         new = actions.do_pin(
             run,
@@ -201,8 +203,10 @@ def allocation_pin(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def allocation_publish(request: HttpRequest, run_id: int) -> HttpResponse:
-    m = _coordinator(request)
+    # Someone else's run is a 404 before anything else (runs are the coordinator's).
+    m = membership_or_403(request)
     run = selectors.run(m, run_id)
+    _coordinator(request)
     try:
         actions.do_publish(run, acting=Actor.from_request(request))
     except Conflict as exc:

@@ -151,6 +151,34 @@ def test_a_shop_without_a_grant_gets_404_on_every_drawing_url(world, clients):  
         assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
 
 
+JOB_FLOW = ("order", "api:get_order", "api:place_order", "api:lines", "api:quote_pdf",
+            "allocation", "api:get_run", "api:pin", "api:publish", "offer", "api:get_offer",
+            "api:accept", "api:decline", "api:counter", "api:answer_counter", "api:progress",
+            "api:breakdown", "notification", "api:read_notification")  # fmt: skip
+
+
+def test_a_shop_not_party_to_the_job_flow_gets_404_on_every_url_of_it(world, clients):  # type: ignore[no-untyped-def]
+    """Inside the group: a member shop that holds no offer, no work and no grant (the
+    offer in object_urls is Carol's) finds none of the order, run, offer, operation,
+    machine or notification behind these URLs."""
+    from tenancy.actions import add_member, create_organization
+    from tenancy.context import Actor
+    from tenancy.models import OrgKind, Role
+    from tests.conftest import client_for
+    from tests.shops.test_access import call
+
+    system = Actor.system("test")
+    other = create_organization(world.group, "福井精工", OrgKind.MEMBER_SHOP, acting=system)
+    hana = client_for(
+        add_member(other, "hana@f.example", "Hana", Role.ADMIN, "x" * 16, acting=system)
+    )
+    urls = {k: v for k, v in all_object_urls(world).items() if k.startswith(JOB_FLOW)}
+    assert len(urls) >= 25
+    for name, (method, url, body) in urls.items():
+        response = call(hana, method, url, body)
+        assert response.status_code == 404, f"{name} {url} answered {response.status_code}"
+
+
 def test_charlie_gets_404_on_every_object_url(world, clients):  # type: ignore[no-untyped-def]
     from tests.shops.test_access import call
 
