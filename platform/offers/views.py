@@ -56,7 +56,7 @@ def _done(request: HttpRequest, fn, ok: str) -> HttpResponse:  # type: ignore[no
     except Conflict as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
-        messages.error(request, " ".join(sum(exc.message_dict.values(), [])))
+        messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, ok)
     return redirect("offer_inbox")

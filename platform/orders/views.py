@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from drawings import selectors as drawing_selectors
 from drawings.models import RevisionStatus
+from shops.models import PROCESS_LABELS
 from tenancy.context import Actor
 from tenancy.errors import Conflict
 from tenancy.middleware import membership_or_403
@@ -36,17 +37,8 @@ def _lang() -> str:
 
 
 def process_labels() -> dict[str, str]:
-    labels = {
-        "laser": _("Laser cutting"),
-        "punch": _("Punching"),
-        "bend": _("Bending"),
-        "weld": _("Welding"),
-        "tap": _("Tapping"),
-        "hardware": _("Hardware insertion"),
-        "paint": _("Painting"),
-        "plating": _("Plating"),
-    }
-    return {p: labels.get(p, p) for p in PROCESSES}
+    """Each process's name in the reader's language (shops keeps the one list)."""
+    return {p: str(PROCESS_LABELS[p]) for p in PROCESSES}
 
 
 def _can_order(m) -> bool:  # type: ignore[no-untyped-def]
@@ -123,7 +115,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
                     lines, acting=Actor.from_request(request), title=request.POST.get("title", "")
                 )
             except ValidationError as exc:
-                errors = [msg for msgs in _messages(exc) for msg in msgs]
+                errors = exc.messages
             else:
                 messages.success(request, _("Request %(n)s made.") % {"n": order.number})
                 return redirect("order_detail", order_id=order.pk)
@@ -144,12 +136,6 @@ def order_new(request: HttpRequest) -> HttpResponse:
 def _bends(d) -> bool:  # type: ignore[no-untyped-def]
     parts = (d.current_revision.analysis or {}).get("parts", []) if d.current_revision else []
     return any(p.get("bend_count") for p in parts)
-
-
-def _messages(exc: ValidationError) -> list[list[str]]:
-    if hasattr(exc, "error_dict"):
-        return list(exc.message_dict.values())
-    return [exc.messages]
 
 
 @login_required
@@ -222,7 +208,7 @@ def order_place(request: HttpRequest, order_id: int) -> HttpResponse:
     try:
         actions.do_place_order(order, acting=Actor.from_request(request))
     except (ValidationError, Conflict) as exc:
-        text = str(exc) if isinstance(exc, Conflict) else " ".join(sum(_messages(exc), []))
+        text = str(exc) if isinstance(exc, Conflict) else " ".join(exc.messages)
         messages.error(request, text)
     else:
         messages.success(request, _("Order %(n)s placed.") % {"n": order.number})
