@@ -34,7 +34,7 @@ class Kind(models.TextChoices):
 
 class Channel(models.TextChoices):
     IN_APP = "in_app", _("In the portal")
-    EMAIL = "email", _("E-mail")
+    EMAIL = "email", _("By e-mail")  # "E-mail" alone reads メールアドレス in the shared catalogue
 
 
 # Everything in the portal; by e-mail only what needs an answer soon.

@@ -77,5 +77,12 @@ class Offer(models.Model):
         return f"offer {self.pk}: {self.line} → {self.shop} ({self.status})"
 
     @property
+    def process_labels(self) -> list[str]:
+        """The line's processes in the reader's language (shops keeps the one list)."""
+        from shops.models import PROCESS_LABELS
+
+        return [str(PROCESS_LABELS.get(p, p)) for p in self.line.processes]
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES

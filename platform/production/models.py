@@ -70,6 +70,13 @@ class Operation(models.Model):
     def __str__(self) -> str:
         return f"{self.work.line} {self.process} on {self.machine}"
 
+    @property
+    def process_label(self) -> str:
+        """The process's name in the reader's language (shops keeps the one list)."""
+        from shops.models import PROCESS_LABELS
+
+        return str(PROCESS_LABELS.get(self.process, self.process))
+
 
 class Breakdown(models.Model):
     """A machine out of use from `start` to `end`: the shop's plan goes around it."""
