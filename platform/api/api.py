@@ -25,6 +25,7 @@ from notifications.api import router as notifications_router
 from offers.api import router as offers_router
 from orders.api import router as orders_router
 from production.api import router as production_router
+from production.load_api import router as production_load_router
 from shops.api import router as shops_router
 from tenancy.api import router as tenancy_router
 from tenancy.errors import Conflict
@@ -98,6 +99,7 @@ api.add_router("/", allocation_router)
 api.add_router("/", offers_router)
 api.add_router("/", notifications_router)
 api.add_router("/", production_router)
+api.add_router("/", production_load_router)
 api.add_router("/", tenancy_router)
 api.add_router("/", accounts_router)
 api.add_router("/", background_router)

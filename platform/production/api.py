@@ -27,6 +27,11 @@ class ProgressIn(Schema):
     expected_end: datetime | None = None
 
 
+class MoveIn(Schema):
+    start: datetime
+    machine_id: int | None = None  # another machine of the same shop and process
+
+
 class BreakdownIn(Schema):
     start: datetime
     end: datetime
@@ -54,6 +59,9 @@ class OperationOut(Schema):
     due_date: date
     late: bool
     started: bool
+    done: bool
+    pinned: bool
+    seq: int
 
 
 class ScheduleOut(Schema):
@@ -82,6 +90,9 @@ def operation_out(op: Operation) -> dict:
         # Late: the operation ends after the day the line is due.
         "late": timezone.localtime(op.end).date() > op.work.due_date,
         "started": op.started,
+        "done": op.done,
+        "pinned": op.pinned,
+        "seq": op.seq,
     }
 
 
@@ -126,3 +137,19 @@ def breakdown(request: HttpRequest, machine_id: int, body: BreakdownIn):  # type
         acting=Actor.from_request(request),
     )
     return Status(201, {"id": b.pk, "machine": machine.pk, "start": b.start, "end": b.end})
+
+
+@router.post(
+    "/operations/{operation_id}/move",
+    response=OperationOut,
+    summary="Move an operation by hand (checked against machine, calendar and order)",
+)
+def move(request: HttpRequest, operation_id: int, body: MoveIn):  # type: ignore[no-untyped-def]
+    m = request.membership  # type: ignore[attr-defined]
+    op = get_visible_or_404(
+        Operation.objects.select_related("work__line", "work__shop", "machine"), m, pk=operation_id
+    )
+    actions.do_move_operation(
+        op, start=body.start, machine_id=body.machine_id, acting=Actor.from_request(request)
+    )
+    return operation_out(selectors.operations(m).get(pk=operation_id))

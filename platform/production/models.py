@@ -21,7 +21,14 @@ from tenancy.scoping import TenantQuerySet
 class WorkStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     STARTED = "started", _("Started")
-    DONE = "done", _("Done")
+    DONE = "done", _("Done")  # every operation done, not all shipped
+    SHIPPED = "shipped", _("Shipped")  # every piece shipped, not all received
+    CLOSED = "closed", _("Closed")  # the buyer has received every piece: a past job
+    MOVED = "moved", _("Moved to another shop")  # a re-allocation the coordinator approved
+
+
+# Work a shop still has to make: what its machine plan holds.
+OPEN_WORK = (WorkStatus.PLANNED, WorkStatus.STARTED)
 
 
 class Work(models.Model):
@@ -30,8 +37,11 @@ class Work(models.Model):
     shop = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     buyer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=WorkStatus.choices, default=WorkStatus.PLANNED)
+    # The date promised to the buyer: the offer's, or a later one the coordinator approved
+    # after a disruption (the line's own due date stays on the order line).
     due_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     TENANT_ORG_FIELD = "shop"
     TENANT_VISIBILITY = "parties"
@@ -58,6 +68,8 @@ class Operation(models.Model):
     done = models.BooleanField(default=False)
     done_qty = models.PositiveIntegerField(default=0)
     scrap_qty = models.PositiveIntegerField(default=0)
+    # Moved by hand on the Gantt: re-plans keep it where it was put, as if started.
+    pinned = models.BooleanField(default=False)
 
     TENANT_VISIBILITY = "via"
     TENANT_VIA = "work"
@@ -107,3 +119,109 @@ class Breakdown(models.Model):
 
     def __str__(self) -> str:
         return f"{self.machine} down {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}"
+
+
+class Shipment(models.Model):
+    """Pieces of a work sent to the buyer (partial or the rest), and the buyer's receipt."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="shipments")
+    quantity = models.PositiveIntegerField()
+    shipped_at = models.DateTimeField(auto_now_add=True)
+    shipped_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)  # carrier, slip number
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    TENANT_VISIBILITY = "via"
+    TENANT_VIA = "work"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["shipped_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="shipment_quantity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of {self.work.line}"
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for the coordinator")
+    APPROVED = "approved", _("Approved")
+    DISMISSED = "dismissed", _("Dismissed")
+    OBSOLETE = "obsolete", _("No longer needed")  # a later plan makes the date again
+
+
+class Reallocation(models.Model):
+    """A line that can no longer make its promised date at its shop after a disruption,
+    with the options: stay at a later date, or move to a shop that can make it (cost
+    and date of each). The coordinator approves one."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="reallocations")
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    expected_date = models.DateField()  # when the shop's new plan finishes the line
+    promised_date = models.DateField()  # the promise it breaks
+    # [{"kind": "stay"|"move", "shop_id", "shop", "cost_jpy", "finish_date", "makes_due"}]
+    options = models.JSONField(default=list)
+    recommended = models.PositiveSmallIntegerField(default=0)  # index into options
+    chosen = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    # The group's coordinator decides; shops and buyers hear the outcome.
+    TENANT_ORG_FIELD = "organization"
+    TENANT_VISIBILITY = "organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work"],
+                condition=models.Q(status="open"),
+                name="one_open_reallocation_per_work",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"re-allocation of {self.work.line} ({self.status})"
+
+
+class CalendarFeed(models.Model):
+    """A person's secret iCal address for the due dates they may see. Revoking it ends
+    the address; a new one can be made at once."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    TENANT_ORG_FIELD = "organization"
+    TENANT_VISIBILITY = "organization"
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_feed_per_member",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user}"
