@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -197,9 +197,11 @@ def schedule(
     seed: int = 0,
     shop_of: dict[str, str] | None = None,
     transport: dict[tuple[str, str], int] | None = None,
+    pinned: Collection[tuple[str, int]] = (),
 ) -> Schedule:
     """`shop_of` maps machines to shops and `transport` gives the time from one shop to
-    another (missing pairs: no wait)."""
+    another (missing pairs: no wait). `pinned`: (job, op) keys of `previous` placed by a
+    person, kept where they are like started work."""
     started_at = time.perf_counter()
     # Windows may overlap (a breakdown in a closed hour): each machine's are merged, as
     # its fixed intervals may not overlap one another.
@@ -207,15 +209,24 @@ def schedule(
     shop_of, transport = shop_of or {}, transport or {}
     # data
     prev = {(s.job, s.op): s for s in previous or []}
-    # Started work stays, unless a new downtime window cuts through it: then it is redone.
+    # Started (or pinned) work stays, unless a new downtime window cuts through it: then
+    # it is redone.
+    pinned = set(pinned)
     frozen = {
         k: s
         for k, s in prev.items()
-        if s.start < now
+        if (s.start < now or k in pinned)
         and not any(a < s.end and s.start < b for a, b in downtime.get(s.machine, []))
     }
+    # From the latest fixed time: releases, downtime, now, and the previous plan (a re-plan
+    # may keep work, or be penalised for moving it, beyond what a fresh plan needs).
     horizon = (
-        max([j.release for j in jobs] + [e for w in downtime.values() for _, e in w] + [now])
+        max(
+            [j.release for j in jobs]
+            + [e for w in downtime.values() for _, e in w]
+            + [s.end for s in prev.values()]
+            + [now]
+        )
         + sum(max(d for _, d in alts) for j in jobs for alts in j.ops)
         + (max(transport.values(), default=0) * sum(len(j.ops) for j in jobs))
     )

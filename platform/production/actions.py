@@ -4,7 +4,7 @@ made again (atomic: the new operations replace the old in one transaction)."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +19,7 @@ from tenancy.errors import Conflict
 from tenancy.models import Organization, OrgKind
 from tenancy.permissions import Capability, require
 
-from .models import Breakdown, Operation, Work, WorkStatus
+from .models import OPEN_WORK, Breakdown, Operation, Work, WorkStatus
 from .planning import plan_shop
 
 log = logging.getLogger(__name__)
@@ -59,9 +59,7 @@ def replan_shop(shop_id: int) -> str:
     with transaction.atomic():
         shop = Organization.objects.select_for_update().get(pk=shop_id)
         works = list(
-            Work.objects.filter(shop=shop)
-            .exclude(status=WorkStatus.DONE)
-            .select_related("line__order")
+            Work.objects.filter(shop=shop, status__in=OPEN_WORK).select_related("line__order")
         )
         previous = list(Operation.objects.filter(work__in=works))
         now = timezone.now()
@@ -77,7 +75,19 @@ def replan_shop(shop_id: int) -> str:
         for p in plan.operations:
             op = rows.get((p.work_id, p.seq))
             keep.add((p.work_id, p.seq))
-            if op is not None and (op.started or op.done):
+            if op is not None and (op.started or op.done or op.pinned):
+                if op.pinned and (op.machine_id, op.start, op.end) != (
+                    p.machine_id,
+                    p.start,
+                    p.end,
+                ):  # a breakdown cut through it: the plan had to move it after all
+                    op.machine_id, op.start, op.end, op.pinned = (
+                        p.machine_id,
+                        p.start,
+                        p.end,
+                        False,
+                    )
+                    op.save(update_fields=["machine", "start", "end", "pinned"])
                 continue
             if op is None:
                 Operation.objects.create(
@@ -92,7 +102,9 @@ def replan_shop(shop_id: int) -> str:
                 op.machine_id, op.start, op.end = p.machine_id, p.start, p.end
                 op.save(update_fields=["machine", "start", "end"])
         stale = [
-            op.pk for key, op in rows.items() if key not in keep and not (op.started or op.done)
+            op.pk
+            for key, op in rows.items()
+            if key not in keep and not (op.started or op.done or op.pinned)
         ]
         Operation.objects.filter(pk__in=stale).delete()
         audit.record(
@@ -190,6 +202,8 @@ def do_report_progress(
         op.save()
         if op.work.status == WorkStatus.PLANNED:
             Work.objects.filter(pk=op.work_id).update(status=WorkStatus.STARTED)
+        if op.done and not Operation.objects.filter(work_id=op.work_id, done=False).exists():
+            Work.objects.filter(pk=op.work_id, status__in=OPEN_WORK).update(status=WorkStatus.DONE)
         audit.record(
             acting,
             f"operation.{status}",
@@ -246,4 +260,103 @@ def _replan_later(shop_id: int) -> None:
 def do_move_operation(
     op: Operation, *, start: datetime, machine_id: int | None, acting: Actor
 ) -> Operation:
-    raise NotImplementedError  # being written: see moves.py
+    """A person moves an operation on the Gantt (the coordinator, or the shop its own):
+    checked against the machine, the shop's calendar and breakdowns, the machine's
+    other work and the order of the work's steps; refused with every reason, or saved
+    pinned, so re-plans keep it where it was put."""
+    from shops.models import Machine
+    from shops.selectors import capabilities
+
+    from . import moves
+    from .planning import open_windows_min, origin_of
+
+    _require_shop_writer(op.work.shop_id, acting)
+    if timezone.is_naive(start):
+        start = timezone.make_aware(start)
+    with transaction.atomic():
+        shop = Organization.objects.select_for_update().get(pk=op.work.shop_id)
+        op = (
+            Operation.objects.select_for_update()
+            .select_related("work__line__order", "machine")
+            .get(pk=op.pk)
+        )
+        if op.started or op.done:
+            raise Conflict(_("This operation has started: it stays where it is."))
+        target = op.machine
+        if machine_id is not None and machine_id != op.machine_id:
+            target = Machine.objects.filter(pk=machine_id, shop=shop, active=True).first()
+            if target is None:
+                raise ValidationError(
+                    {"machine_id": [_("Move it to one of this shop's own machines in use.")]}
+                )
+            if target.process != op.process:
+                raise ValidationError(
+                    {
+                        "machine_id": [
+                            _("%(machine)s does not do %(process)s.")
+                            % {"machine": target.name, "process": op.process_label}
+                        ]
+                    }
+                )
+        # A faster or slower machine takes the quoted hours in its own time.
+        length = (op.end - op.start) * (op.machine.speed_factor / target.speed_factor)
+        end = start + length
+        first_day = timezone.localtime(start).date() - timedelta(days=1)
+        cap = capabilities(shop.group).get(shop.pk)
+        origin = origin_of(first_day)
+        open_hours = (
+            [
+                (origin + timedelta(minutes=a), origin + timedelta(minutes=b))
+                for a, b in open_windows_min(cap, first_day, 3)
+            ]
+            if cap is not None
+            else []
+        )
+        others = (
+            Operation.objects.filter(machine=target, start__lt=end, end__gt=start)
+            .exclude(pk=op.pk)
+            .select_related("work__line__order")
+        )
+        busy = [
+            moves.Busy(o.start, o.end, f"{o.work.line.label} {o.process_label}") for o in others
+        ] + [
+            moves.Busy(b.start, b.end, _("a breakdown"))
+            for b in Breakdown.objects.filter(machine=target, start__lt=end, end__gt=start)
+        ]
+        steps = {
+            o.seq: o
+            for o in Operation.objects.filter(work_id=op.work_id, seq__in=[op.seq - 1, op.seq + 1])
+        }
+        before, after = steps.get(op.seq - 1), steps.get(op.seq + 1)
+        errors = moves.refusals(
+            start=start,
+            end=end,
+            now=timezone.now(),
+            open_hours=open_hours,
+            busy=busy,
+            before=moves.Step(before.start, before.end, before.process_label) if before else None,
+            after=moves.Step(after.start, after.end, after.process_label) if after else None,
+        )
+        if errors:
+            raise ValidationError(errors)
+        was = {
+            "machine": op.machine.name,
+            "start": op.start.isoformat(),
+            "end": op.end.isoformat(),
+        }
+        op.machine, op.start, op.end, op.pinned = target, start, end, True
+        op.save(update_fields=["machine", "start", "end", "pinned"])
+        audit.record(
+            acting,
+            "operation.move",
+            op,
+            organization=shop,
+            changes={
+                "before": was,
+                "machine": target.name,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+            },
+        )
+        transaction.on_commit(lambda: push_schedule_change(shop))
+    return op

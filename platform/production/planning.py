@@ -48,6 +48,21 @@ def origin_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
+def open_windows_min(cap: Any, first_day: date, days: int) -> list[tuple[int, int]]:
+    """The shop's open hours as minutes from midnight of `first_day`: on each working
+    day (its weekly days off, public holidays and closures are not), from
+    SHIFT_START_MIN for its shifts' hours."""
+    from shops import capacity
+
+    working = capacity.working_days(cap.calendar, cap.closures, first_day, days)
+    open_min = int(cap.calendar.hours_per_day * 60)
+    return [
+        (d * DAY_MIN + SHIFT_START_MIN, d * DAY_MIN + min(SHIFT_START_MIN + open_min, DAY_MIN))
+        for d, ok in enumerate(working)
+        if ok
+    ]
+
+
 def plan_shop(
     shop: Any,
     works: list[Any],
@@ -73,15 +88,7 @@ def plan_shop(
     origin = origin_of(today)
     last_due = max(w.due_date for w in works)
     days = max((last_due - today).days + 30, MIN_HORIZON_DAYS)
-    from shops import capacity
-
-    working = capacity.working_days(cap.calendar, cap.closures, today, days)
-    open_min = int(cap.calendar.hours_per_day * 60)
-    windows = [
-        (d * DAY_MIN + SHIFT_START_MIN, d * DAY_MIN + min(SHIFT_START_MIN + open_min, DAY_MIN))
-        for d, ok in enumerate(working)
-        if ok
-    ]
+    windows = open_windows_min(cap, today, days)
     downtime_all = closed_outside(windows, days * DAY_MIN)
 
     by_process = {m.process for m in machines}
@@ -113,14 +120,15 @@ def plan_shop(
     link_machines = [LinkMachine(str(m.pk), shop.name, m.process, m.speed_factor) for m in machines]
     jobs, shop_of = jobs_from_allocation(placements, lines, link_machines, DAY_MIN)
     now_min = max(int((now - origin).total_seconds() // 60), 0)
-    # What has started keeps its machine and its reported times (a delay lengthens it).
+    # What has started keeps its machine and its reported times (a delay lengthens it);
+    # so does what a person moved by hand (pinned).
     fixed = {
         (str(op.work_id), op.seq): (
             str(op.machine_id),
             max(1, int((op.end - op.start).total_seconds() // 60)),
         )
         for op in previous
-        if op.started or op.done
+        if op.started or op.done or op.pinned
     }
     jobs = [
         replace(
@@ -159,6 +167,7 @@ def plan_shop(
         now=now_min,
         time_limit_s=PLAN_LIMIT_S,
         shop_of=shop_of,
+        pinned={(str(op.work_id), op.seq) for op in previous if op.pinned},
     )
     if not result.slots:
         return Plan(result.status, [], skipped)

@@ -57,6 +57,21 @@ def test_replanning_after_a_breakdown_keeps_what_started_and_moves_little():  # 
     assert second.moved <= len(first.slots) - len(started) + len(cut)
 
 
+def test_a_pinned_operation_stays_where_a_person_put_it():  # type: ignore[no-untyped-def]
+    """One machine, two jobs of 3, both due at 3. Someone pinned J1 at 10–13: unpinned,
+    the solver would bring it back to the start (less tardiness, shorter makespan);
+    pinned, it stays, and J2 goes first at 0–3. A downtime cutting through a pin frees
+    it (the machine is not there then)."""
+    jobs = [Job("J1", ((("M", 3),),), due=3), Job("J2", ((("M", 3),),), due=3)]
+    previous = [Slot("J1", 0, "M", 10, 13), Slot("J2", 0, "M", 0, 3)]
+    free = schedule(jobs, previous=previous, move_penalty=0, time_limit_s=5)
+    assert slots_by_job(free)[("J1", 0)][1] < 10  # what the pin prevents
+    kept = schedule(jobs, previous=previous, pinned={("J1", 0)}, move_penalty=0, time_limit_s=5)
+    assert slots_by_job(kept) == {("J1", 0): ("M", 10, 13), ("J2", 0): ("M", 0, 3)}
+    cut = schedule(jobs, {"M": [(11, 12)]}, previous=previous, pinned={("J1", 0)}, time_limit_s=5)
+    assert not (10 <= slots_by_job(cut)[("J1", 0)][1] < 12)
+
+
 def test_checker_catches_each_kind_of_violation():  # type: ignore[no-untyped-def]
     jobs = [Job("J", ((("M", 2),), (("N", 2),)), release=1)]
     good = [Slot("J", 0, "M", 1, 3), Slot("J", 1, "N", 3, 5)]
