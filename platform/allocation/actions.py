@@ -133,12 +133,18 @@ def _abandoned(run: AllocationRun) -> bool:
 
 
 def replan_lines(
-    coordinator: Organization, line_ids: list[int], *, reason: str, enqueue: Callable[[int], object]
+    coordinator: Organization,
+    line_ids: list[int],
+    *,
+    reason: str,
+    enqueue: Callable[[int], object],
+    pins: dict[str, int] | None = None,
 ) -> AllocationRun:
     """A re-plan of a few lines (a decline, a lapsed offer, a rejected counter-offer),
     solved against their last published placements with the move penalty and published
     at once: the new offers go out without the coordinator. Called inside the caller's
-    transaction; runs beside a coordinator's run (it only touches its own lines)."""
+    transaction; runs beside a coordinator's run (it only touches its own lines). `pins`:
+    line id → shop org id, for a re-allocation the coordinator has chosen the shop of."""
     previous = (
         ProposedPlacement.objects.filter(line_id__in=line_ids, run__published_at__isnull=False)
         .order_by("-run__published_at")
@@ -150,6 +156,7 @@ def replan_lines(
         weights={**weights_for(coordinator).as_dict(), "time_limit_s": REPLAN_LIMIT_S},
         lines=sorted(line_ids),
         auto_publish=True,
+        pins=pins or {},
         reason=reason[:200],
         previous_id=previous,
         timings={"queued_at": timezone.now().timestamp()},

@@ -226,3 +226,41 @@ def replanned(run: Any, lines: Iterable[Any]) -> actions.Delivery | None:
         {"run": run.pk, "lines": labels, "reason": getattr(run, "reason", "") or "-"},
         link=_path("allocation_run", run.pk),
     )
+
+
+@_never_raises
+def reallocation_proposed(coordinator: Any, proposals: list[Any]) -> actions.Delivery | None:
+    """Lines that will miss their promised date after a disruption: the coordinator
+    decides (production's re-allocation proposals)."""
+    reasons = sorted({p.reason for p in proposals if p.reason})
+    return actions.notify(
+        members_of(coordinator.pk),
+        Kind.REPLANNED,
+        "reallocation_proposed",
+        {
+            "lines": [p.work.line.label for p in proposals],
+            "reason": "; ".join(reasons) or "-",
+        },
+        link=_path("reallocations"),
+    )
+
+
+@_never_raises
+def promise_changed(work: Any, chosen: dict[str, Any], before: Any) -> actions.Delivery | None:
+    """The coordinator approved a re-allocation: the buyer hears the new date (or shop),
+    and so does the shop that held the line."""
+    people = members_of(work.buyer_id) + members_of(work.shop_id)
+    return actions.notify(
+        people,
+        Kind.REPLANNED,
+        "promise_changed",
+        {
+            "line": work.line.label,
+            "kind": chosen["kind"],
+            "shop": chosen["shop"],
+            "from_shop": work.shop.name,
+            "date": chosen["finish_date"],
+            "before": str(before),
+        },
+        link=_path("order_detail", work.line.order_id),
+    )

@@ -169,6 +169,40 @@ def _run_failed(p: dict) -> tuple[str, str]:
     )
 
 
+def _reallocation_proposed(p: dict) -> tuple[str, str]:
+    count = len(p.get("lines", []))
+    args = {**p, "lines": ", ".join(p.get("lines", [])), "count": count}
+    return (
+        ngettext(
+            "Line %(lines)s will miss its date",
+            "%(count)d lines will miss their dates: %(lines)s",
+            count,
+        )
+        % args,
+        _("%(reason)s. Choose: a later date at the shop, or another shop.") % args,
+    )
+
+
+def _promise_changed(p: dict) -> tuple[str, str]:
+    if p.get("kind") == "move":
+        return (
+            _("Line %(line)s moves to %(shop)s") % p,
+            _(
+                "After a disruption at %(from_shop)s the coordinator moved line %(line)s to "
+                "%(shop)s, expected by %(date)s (it was promised for %(before)s)."
+            )
+            % p,
+        )
+    return (
+        _("New promise date for line %(line)s: %(date)s") % p,
+        _(
+            "After a disruption at %(shop)s line %(line)s is now promised for %(date)s "
+            "(it was %(before)s)."
+        )
+        % p,
+    )
+
+
 MESSAGES: dict[str, Callable[[dict], tuple[str, str]]] = {
     "offered": _offered,
     "offered_many": _offered_many,
@@ -180,6 +214,8 @@ MESSAGES: dict[str, Callable[[dict], tuple[str, str]]] = {
     "expired": _expired,
     "deadline_soon": _deadline_soon,
     "replanned": _replanned,
+    "reallocation_proposed": _reallocation_proposed,
+    "promise_changed": _promise_changed,
     "run_done": _run_done,
     "run_no_plan": _run_no_plan,
     "run_failed": _run_failed,

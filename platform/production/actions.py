@@ -19,6 +19,7 @@ from tenancy.errors import Conflict
 from tenancy.models import Organization, OrgKind
 from tenancy.permissions import Capability, require
 
+from . import reallocation
 from .models import OPEN_WORK, Breakdown, Operation, Work, WorkStatus
 from .planning import plan_shop
 
@@ -54,8 +55,9 @@ def work_from_offer(offer_id: int) -> Work | None:
     return work
 
 
-def replan_shop(shop_id: int) -> str:
-    """The shop's open work on its machines, again; started operations stay."""
+def replan_shop(shop_id: int, reason: str = "") -> str:
+    """The shop's open work on its machines, again; started operations stay. A line that
+    now finishes after its promise is proposed for re-allocation (reallocation.review)."""
     with transaction.atomic():
         shop = Organization.objects.select_for_update().get(pk=shop_id)
         works = list(
@@ -107,6 +109,7 @@ def replan_shop(shop_id: int) -> str:
             if key not in keep and not (op.started or op.done or op.pinned)
         ]
         Operation.objects.filter(pk__in=stale).delete()
+        reallocation.review(shop, reason or _("The plan of %(shop)s changed") % {"shop": shop.name})
         audit.record(
             SYSTEM,
             "production.replan",
@@ -217,7 +220,13 @@ def do_report_progress(
             },
         )
         shop_id = op.work.shop_id
-        transaction.on_commit(lambda: _replan_later(shop_id))
+        what = {"started": _("Start"), "done": _("Done"), "delayed": _("Delay")}[status]
+        why = _("%(what)s reported on %(line)s (%(process)s)") % {
+            "what": what,
+            "line": op.work.line.label,
+            "process": op.process_label,
+        }
+        transaction.on_commit(lambda: _replan_later(shop_id, why))
     return op
 
 
@@ -247,14 +256,19 @@ def do_report_breakdown(
             changes={"machine": machine.name, "start": start.isoformat(), "end": end.isoformat()},
         )
         shop_id = machine.shop_id
-        transaction.on_commit(lambda: _replan_later(shop_id))
+        why = _("Breakdown of %(machine)s, %(start)s to %(end)s") % {
+            "machine": machine.name,
+            "start": timezone.localtime(start).strftime("%m-%d %H:%M"),
+            "end": timezone.localtime(end).strftime("%m-%d %H:%M"),
+        }
+        transaction.on_commit(lambda: _replan_later(shop_id, why))
     return b
 
 
-def _replan_later(shop_id: int) -> None:
+def _replan_later(shop_id: int, reason: str = "") -> None:
     from .tasks import plan_shop_task
 
-    plan_shop_task.delay(shop_id)
+    plan_shop_task.delay(shop_id, reason)
 
 
 def do_move_operation(

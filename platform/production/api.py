@@ -14,8 +14,8 @@ from shops.models import Machine
 from tenancy.context import Actor
 from tenancy.scoping import get_visible_or_404
 
-from . import actions, selectors
-from .models import Operation
+from . import actions, reallocation, selectors, shipping
+from .models import Operation, Reallocation, Shipment, Work
 
 router = Router(tags=["production"])
 
@@ -153,3 +153,161 @@ def move(request: HttpRequest, operation_id: int, body: MoveIn):  # type: ignore
         op, start=body.start, machine_id=body.machine_id, acting=Actor.from_request(request)
     )
     return operation_out(selectors.operations(m).get(pk=operation_id))
+
+
+# -- shipments and receipt -----------------------------------------------------------------
+class WorkOut(Schema):
+    id: int
+    order: str
+    line: str
+    part_number: str
+    shop: str
+    status: str
+    quantity: int
+    shipped_qty: int
+    received_qty: int
+    promised_date: date  # the date promised to the buyer (moves if a later one is approved)
+    line_due_date: date
+
+
+class ShipIn(Schema):
+    quantity: int
+    note: str = ""
+
+
+class ShipmentOut(Schema):
+    id: int
+    work: int
+    quantity: int
+    shipped_at: datetime
+    received_at: datetime | None
+
+
+def work_out(w: Work) -> dict:
+    rows = list(w.shipments.all())
+    return {
+        "id": w.pk,
+        "order": w.line.order.number,
+        "line": w.line.label,
+        "part_number": w.line.drawing.part_number,
+        "shop": w.shop.name,
+        "status": w.status,
+        "quantity": w.line.quantity,
+        "shipped_qty": sum(s.quantity for s in rows),
+        "received_qty": sum(s.quantity for s in rows if s.received_at),
+        "promised_date": w.due_date,
+        "line_due_date": w.line.due_date,
+    }
+
+
+@router.get("/works", response=list[WorkOut], summary="Accepted work you may see")
+def works(request: HttpRequest):  # type: ignore[no-untyped-def]
+    rows = selectors.works(request.membership).prefetch_related("shipments")[:2000]  # type: ignore[attr-defined]
+    return [work_out(w) for w in rows]
+
+
+@router.post(
+    "/works/{work_id}/shipments",
+    response={201: ShipmentOut},
+    summary="Ship pieces of a work (partial or the rest)",
+)
+def ship(request: HttpRequest, work_id: int, body: ShipIn):  # type: ignore[no-untyped-def]
+    work = get_visible_or_404(Work.objects.all(), request.membership, pk=work_id)  # type: ignore[attr-defined]
+    s = shipping.do_ship(
+        work, quantity=body.quantity, note=body.note, acting=Actor.from_request(request)
+    )
+    return Status(201, shipment_out(s))
+
+
+def shipment_out(s: Shipment) -> dict:
+    return {
+        "id": s.pk,
+        "work": s.work_id,
+        "quantity": s.quantity,
+        "shipped_at": s.shipped_at,
+        "received_at": s.received_at,
+    }
+
+
+@router.post(
+    "/shipments/{shipment_id}/receive",
+    response=ShipmentOut,
+    summary="The buyer confirms a delivery (the last one closes the job)",
+)
+def receive(request: HttpRequest, shipment_id: int):  # type: ignore[no-untyped-def]
+    s = get_visible_or_404(Shipment.objects.all(), request.membership, pk=shipment_id)  # type: ignore[attr-defined]
+    return shipment_out(shipping.do_confirm_receipt(s, acting=Actor.from_request(request)))
+
+
+# -- re-allocation proposals (the coordinator's) ------------------------------------------
+class OptionOut(Schema):
+    kind: str  # stay | move
+    shop_id: int
+    shop: str
+    cost_jpy: int
+    finish_date: date
+    makes_due: bool
+
+
+class ReallocationOut(Schema):
+    id: int
+    status: str
+    line: str
+    order: str
+    shop: str
+    reason: str
+    promised_date: date
+    expected_date: date
+    options: list[OptionOut]
+    recommended: int
+    chosen: int | None
+
+
+class ApproveIn(Schema):
+    option: int
+
+
+def reallocation_out(r: Reallocation) -> dict:
+    return {
+        "id": r.pk,
+        "status": r.status,
+        "line": r.work.line.label,
+        "order": r.work.line.order.number,
+        "shop": r.work.shop.name,
+        "reason": r.reason,
+        "promised_date": r.promised_date,
+        "expected_date": r.expected_date,
+        "options": r.options,
+        "recommended": r.recommended,
+        "chosen": r.chosen,
+    }
+
+
+@router.get("/reallocations", response=list[ReallocationOut], summary="Re-allocation proposals")
+def reallocations(request: HttpRequest, status: str = "open"):  # type: ignore[no-untyped-def]
+    rows = selectors.reallocations(request.membership)  # type: ignore[attr-defined]
+    if status != "all":
+        rows = rows.filter(status=status)
+    return [reallocation_out(r) for r in rows[:500]]
+
+
+@router.post(
+    "/reallocations/{proposal_id}/approve",
+    response=ReallocationOut,
+    summary="Approve one option of a re-allocation proposal",
+)
+def approve(request: HttpRequest, proposal_id: int, body: ApproveIn):  # type: ignore[no-untyped-def]
+    r = get_visible_or_404(Reallocation.objects.all(), request.membership, pk=proposal_id)  # type: ignore[attr-defined]
+    reallocation.do_approve(r, body.option, acting=Actor.from_request(request))
+    return reallocation_out(selectors.reallocations(request.membership).get(pk=proposal_id))  # type: ignore[attr-defined]
+
+
+@router.post(
+    "/reallocations/{proposal_id}/dismiss",
+    response=ReallocationOut,
+    summary="Leave the line where it is, late",
+)
+def dismiss(request: HttpRequest, proposal_id: int):  # type: ignore[no-untyped-def]
+    r = get_visible_or_404(Reallocation.objects.all(), request.membership, pk=proposal_id)  # type: ignore[attr-defined]
+    reallocation.do_dismiss(r, acting=Actor.from_request(request))
+    return reallocation_out(selectors.reallocations(request.membership).get(pk=proposal_id))  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from tenancy.models import Membership
 
-from .models import Operation, Work
+from .models import Operation, Reallocation, Shipment, Work
 
 
 def works(membership: Membership | None) -> QuerySet[Work]:
@@ -21,4 +21,17 @@ def operations(membership: Membership | None) -> QuerySet[Operation]:
         Operation.objects.visible_to(membership)  # type: ignore[attr-defined]
         .select_related("work__line__order", "work__line__drawing", "work__shop", "machine")
         .order_by("machine__shop__name", "machine__name", "start")
+    )
+
+
+def shipments(membership: Membership | None) -> QuerySet[Shipment]:
+    return Shipment.objects.visible_to(membership).select_related(  # type: ignore[attr-defined]
+        "work__line__order", "work__line__drawing", "work__shop", "work__buyer"
+    )
+
+
+def reallocations(membership: Membership | None) -> QuerySet[Reallocation]:
+    """The coordinator's proposals (nobody else has any)."""
+    return Reallocation.objects.visible_to(membership).select_related(  # type: ignore[attr-defined]
+        "work__line__order", "work__shop"
     )

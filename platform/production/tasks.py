@@ -20,11 +20,11 @@ def on_offer_accepted(sender: Any, offer_id: int, **kwargs: Any) -> None:
 
 
 @shared_task(name="production.plan_shop", acks_late=True)
-def plan_shop_task(shop_id: int) -> str:
+def plan_shop_task(shop_id: int, reason: str = "") -> str:
     from .actions import replan_shop
 
     try:
-        return replan_shop(shop_id)
+        return replan_shop(shop_id, reason)
     except Exception:  # noqa: BLE001 - the plan stays as it was; the worker lives on
         log.exception("machine plan of shop %s failed", shop_id)
         return "failed"

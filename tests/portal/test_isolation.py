@@ -6,6 +6,8 @@ isolation case fails here instead of slipping through.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.apps import apps
 from django.urls import get_resolver
@@ -46,6 +48,18 @@ def object_urls(world):  # type: ignore[no-untyped-def]
 
     machine, op = make_operation(world, offer)
     window = {"start": "2030-01-01T08:00:00+09:00", "end": "2030-01-01T09:00:00+09:00"}
+    from production.models import Reallocation, Shipment
+
+    shipment = Shipment.objects.create(work=op.work, quantity=1)
+    proposal = Reallocation.objects.create(
+        organization=world.coordinator,
+        work=op.work,
+        expected_date=date(2030, 1, 9),
+        promised_date=date(2030, 1, 5),
+        options=[{"kind": "stay", "shop_id": world.shop.pk, "shop": "x", "cost_jpy": 1,
+                  "finish_date": "2030-01-09", "makes_due": False}],
+    )  # fmt: skip
+    w, s_, rp = op.work_id, shipment.pk, proposal.pk
     pin = {"line": line.pk, "shop": world.shop.pk}
     from notifications import events as notification_events
     from notifications.models import Notification
@@ -80,6 +94,16 @@ def object_urls(world):  # type: ignore[no-untyped-def]
         "api:progress": ("post", f"/api/operations/{op.pk}/progress", {"status": "started"}),
         "api:breakdown": ("post", f"/api/machines/{machine.pk}/breakdowns", window),
         "api:read_notification": ("post", f"/api/notifications/{n}/read"),
+        "api:move": ("post", f"/api/operations/{op.pk}/move", {"start": window["start"]}),
+        "api:ship": ("post", f"/api/works/{w}/shipments", {"quantity": 1}),
+        "api:receive": ("post", f"/api/shipments/{s_}/receive"),
+        "api:approve": ("post", f"/api/reallocations/{rp}/approve", {"option": 0}),
+        "api:dismiss": ("post", f"/api/reallocations/{rp}/dismiss"),
+        "floor_progress": ("post", f"/floor/operations/{op.pk}/", {"status": "started"}),
+        "floor_breakdown": ("post", f"/floor/machines/{machine.pk}/breakdown/", window),
+        "floor_ship": ("post", f"/floor/works/{w}/ship/", {"quantity": 1}),
+        "receive": ("post", f"/deliveries/{s_}/receive/"),
+        "reallocation_decide": ("post", f"/schedule/reallocations/{rp}/", {"option": 0}),
         "drawing_detail": ("get", f"/drawings/{d.pk}/"),
         "drawing_edit": ("post", f"/drawings/{d.pk}/edit/"),
         "drawing_picture": ("get", f"/drawings/{d.pk}/rev/1/view.svg"),
@@ -104,8 +128,9 @@ def object_urls(world):  # type: ignore[no-untyped-def]
 
 
 def routes_with_object_ids() -> set[str]:
-    # The invitation link carries its own secret and names no tenant object.
-    public = {"accept_invitation"}
+    # The invitation link and the calendar feed carry their own secret and name no tenant
+    # object (the feed's tests: tests/production/test_exports_feeds.py).
+    public = {"accept_invitation", "calendar_ics"}
     names = set()
 
     def walk(patterns, prefix: str) -> None:  # type: ignore[no-untyped-def]
@@ -154,7 +179,9 @@ def test_a_shop_without_a_grant_gets_404_on_every_drawing_url(world, clients):  
 JOB_FLOW = ("order", "api:get_order", "api:place_order", "api:lines", "api:quote_pdf",
             "allocation", "api:get_run", "api:pin", "api:publish", "offer", "api:get_offer",
             "api:accept", "api:decline", "api:counter", "api:answer_counter", "api:progress",
-            "api:breakdown", "notification", "api:read_notification")  # fmt: skip
+            "api:breakdown", "notification", "api:read_notification", "api:move", "api:ship",
+            "api:receive", "api:approve", "api:dismiss", "floor_", "receive",
+            "reallocation_")  # fmt: skip
 
 
 def test_a_shop_not_party_to_the_job_flow_gets_404_on_every_url_of_it(world, clients):  # type: ignore[no-untyped-def]

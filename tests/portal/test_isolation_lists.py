@@ -53,6 +53,13 @@ LISTS = {
     "api:get_preferences": "/api/notifications/preferences",
     "api:schedule": "/api/schedule",
     "schedule": "/schedule/",
+    "api:works": "/api/works",
+    "api:reallocations": "/api/reallocations",
+    "floor": "/floor/",
+    "deliveries": "/deliveries/",
+    "reallocations": "/schedule/reallocations/",
+    "schedule_csv": "/schedule/export.csv",
+    "calendar_feed": "/schedule/calendar/",
 }
 # Routes that list nothing of a tenant: sign-in, language, health, the API's own docs,
 # and writes that create the caller's own rows (their scoping is tested with the app).
@@ -64,6 +71,9 @@ NOT_LISTS = {
     "past_jobs_import_confirm", "api:create_order", "api:start_run", "allocation_weights",
     "allocation_start", "api:put_weights", "notification_read_all", "api:read_all",
     "api:put_preferences",
+    # The Excel twin of schedule_csv (a zip: Charlie's empty one is read back in
+    # tests/production/test_exports_feeds.py); a person's own calendar address.
+    "schedule_xlsx", "calendar_feed_new", "calendar_feed_revoke",
 }  # fmt: skip
 WEBSOCKETS = {
     "ws/jobs/<uuid:job_id>/",
