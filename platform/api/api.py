@@ -21,11 +21,13 @@ from allocation.api import router as allocation_router
 from background.api import router as background_router
 from drawings.api import router as drawings_router
 from drawings.past_jobs_api import router as past_jobs_router
+from insight.api import router as insight_router
 from notifications.api import router as notifications_router
 from offers.api import router as offers_router
 from orders.api import router as orders_router
 from production.api import router as production_router
 from production.load_api import router as production_load_router
+from purchasing.api import router as purchasing_router
 from shops.api import router as shops_router
 from tenancy.api import router as tenancy_router
 from tenancy.errors import Conflict
@@ -100,6 +102,8 @@ api.add_router("/", offers_router)
 api.add_router("/", notifications_router)
 api.add_router("/", production_router)
 api.add_router("/", production_load_router)
+api.add_router("/", purchasing_router)
+api.add_router("/", insight_router)
 api.add_router("/", tenancy_router)
 api.add_router("/", accounts_router)
 api.add_router("/", background_router)

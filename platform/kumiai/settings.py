@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "offers",
     "production",
     "notifications",
+    "purchasing",
+    "insight",
     "api",
 ]
 

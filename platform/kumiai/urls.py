@@ -18,4 +18,6 @@ urlpatterns = [
     path("", include("offers.urls")),
     path("", include("production.urls")),
     path("", include("notifications.urls")),
+    path("", include("purchasing.urls")),
+    path("", include("insight.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Group insight reads every app and writes nothing of its own."""

@@ -1,0 +1,1 @@
+"""Joint purchasing: material demand, stock, offcuts, supplier price lists, joint orders."""
