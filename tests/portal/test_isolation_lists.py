@@ -60,6 +60,18 @@ LISTS = {
     "reallocations": "/schedule/reallocations/",
     "schedule_csv": "/schedule/export.csv",
     "calendar_feed": "/schedule/calendar/",
+    "insight": "/insight/",
+    "insight_csv": "/insight/export.csv",
+    "api:insight": "/api/insight",
+    "purchasing_demand": "/purchasing/",
+    "purchasing_offcuts": "/purchasing/offcuts/",
+    "purchasing_orders": "/purchasing/orders/",
+    "purchasing_suppliers": "/purchasing/suppliers/",
+    "api:get_demand": "/api/purchasing/demand",
+    "api:list_stock": "/api/purchasing/stock",
+    "api:list_offcuts": "/api/purchasing/offcuts",
+    "api:list_suppliers": "/api/purchasing/suppliers",
+    "api:list_purchase_orders": "/api/purchasing/orders",
 }
 # Routes that list nothing of a tenant: sign-in, language, health, the API's own docs,
 # and writes that create the caller's own rows (their scoping is tested with the app).
@@ -73,7 +85,10 @@ NOT_LISTS = {
     "api:put_preferences",
     # The Excel twin of schedule_csv (a zip: Charlie's empty one is read back in
     # tests/production/test_exports_feeds.py); a person's own calendar address.
-    "schedule_xlsx", "calendar_feed_new", "calendar_feed_revoke",
+    "schedule_xlsx", "calendar_feed_new", "calendar_feed_revoke", "insight_xlsx",
+    "purchasing_stock_set", "purchasing_offcut_add", "purchasing_supplier_create",
+    "purchasing_orders_create", "api:set_stock", "api:add_offcut", "api:create_supplier",
+    "api:create_purchase_orders",
 }  # fmt: skip
 WEBSOCKETS = {
     "ws/jobs/<uuid:job_id>/",
