@@ -59,6 +59,7 @@ LISTS = {
     "deliveries": "/deliveries/",
     "reallocations": "/schedule/reallocations/",
     "schedule_csv": "/schedule/export.csv",
+    "api:schedule_load": "/api/schedule/load",
     "calendar_feed": "/schedule/calendar/",
     "insight": "/insight/",
     "insight_csv": "/insight/export.csv",

@@ -3,6 +3,12 @@
 // filters and the lines at risk of finishing late. Live: a message on /ws/schedule/
 // triggers a refresh; while there is no socket the page re-reads the API every few
 // seconds. Either way the Gantt is updated in place, never by a reload.
+//
+// Also the load per shop and week (GET /api/schedule/load, one small Chart.js chart per
+// shop and the same numbers as a table), re-read with the schedule; and moves by hand:
+// an operation the person may move is dragged to another time (or, by shop and machine,
+// another machine of its shop and process) and POSTed to /api/operations/{id}/move. The
+// endpoint checks the move; a refusal puts the operation back and says why.
 (function () {
   var root = document.querySelector("[data-schedule]");
   if (!root || !window.vis) return;
@@ -15,13 +21,18 @@
   var shownBox = root.querySelector("[data-testid=shown-count]");
   var riskRows = document.querySelector("[data-testid=late-risk-rows]");
   var riskEmpty = document.querySelector("[data-testid=late-risk-empty]");
+  var moveError = root.querySelector("[data-testid=move-error]");
+  var moveStatus = root.querySelector("[data-testid=move-status]");
+  var loadCharts = document.querySelector("[data-testid=load-charts]");
+  var loadEmpty = document.querySelector("[data-testid=load-empty]");
+  var loadTable = document.querySelector("[data-testid=load-table]");
 
   var items = new vis.DataSet(), groups = new vis.DataSet();
-  var timeline = null, ops = [], groupSig = "", fitted = false;
+  var timeline = null, ops = [], opsById = {}, machines = {}, groupSig = "", fitted = false;
   var live = false, loading = false, again = false, pollTimer = null, lastOk = null, failed = false;
 
   // -- dates: shop calendars run on the server's clock, so every date is shown in it.
-  var DAY_MS = 86400000;
+  var DAY_MS = 86400000, SNAP_MS = 600000;
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   var offsetStr = (cfg.utc_offset_min < 0 ? "-" : "+") +
     pad(Math.floor(Math.abs(cfg.utc_offset_min) / 60)) + ":" + pad(Math.abs(cfg.utc_offset_min) % 60);
@@ -96,8 +107,15 @@
   }
 
   // -- the Gantt
+  // Who may drag what is only a hint for the page: the move endpoint decides.
+  function movable(op) {
+    if (op.started || op.done) return false;
+    return cfg.move === "any" || (cfg.move === "own" && op.shop === cfg.org);
+  }
   function itemFor(op, view) {
-    var cls = "op" + (op.late ? " late" : "") + (op.started ? " started" : "");
+    var canMove = movable(op);
+    var cls = "op" + (op.late ? " late" : "") + (op.started ? " started" : "") +
+      (op.done ? " done" : "") + (op.pinned ? " pinned" : "") + (canMove ? " movable" : "");
     var text = view === "order" ? op.process + " · " + op.shop + " › " + op.machine
       : op.line + " " + op.process;
     var tip = [
@@ -105,11 +123,14 @@
       esc(op.process) + " · " + esc(op.shop) + " › " + esc(op.machine),
       esc(shortTime(op.start)) + " – " + esc(shortTime(op.end)),
       esc(L.due) + " " + esc(op.due_date) + (op.late ? " · <b>" + esc(L.late) + "</b>" : "") +
-        (op.started ? " · " + esc(L.started) : "")
+        (op.started ? " · " + esc(L.started) : "") + (op.done ? " · " + esc(L.done) : "") +
+        (op.pinned ? " · " + esc(L.pinned) : "")
     ].join("<br>");
     return {
       id: op.id, group: view === "order" ? "l:" + op.line : "m:" + op.machine_id,
-      start: op.start, end: op.end, content: esc(text), title: tip, className: cls, type: "range"
+      start: op.start, end: op.end, content: esc(text), title: tip, className: cls, type: "range",
+      // By order a row is a line, not a machine: only the time can change there.
+      editable: canMove ? { updateTime: true, updateGroup: view === "machine", remove: false } : false
     };
   }
   function groupsFor(rows, view) {
@@ -160,7 +181,13 @@
       zoomMin: 3600 * 1000,
       zoomMax: 180 * DAY_MS,
       selectable: true,
-      editable: false,
+      // Per item (itemFor): only what the person may move; nothing is added or removed.
+      editable: { add: false, remove: false, updateTime: false, updateGroup: false, overrideItems: false },
+      itemsAlwaysDraggable: { item: true, range: false },
+      // Ten-minute steps, whatever the zoom (the scale's own steps would snap to midnight).
+      snap: function (date) { return Math.round(date / SNAP_MS) * SNAP_MS; },
+      onMoving: onMoving,
+      onMove: onMove,
       tooltip: { followMouse: true, overflowMethod: "cap" }
     });
   }
@@ -236,6 +263,229 @@
     ganttBox.scrollIntoView({ behavior: "smooth", block: "nearest" });
   }
 
+  // -- moves by hand
+  function onMoving(item, callback) {
+    var op = opsById[item.id];
+    if (!op) { callback(null); return; }
+    // The length is the operation's: only where it starts changes.
+    var length = new Date(op.end) - new Date(op.start);
+    item.end = new Date(new Date(item.start).getTime() + length);
+    // Another machine only of the same shop and process; else it stays on its own.
+    var home = "m:" + op.machine_id;
+    if (String(item.group).indexOf("m:") === 0 && item.group !== home) {
+      var m = machines[String(item.group).slice(2)];
+      if (!m || m.shop !== op.shop || !m.processes[op.process]) item.group = home;
+    } else if (filters().view === "machine") {
+      item.group = home;
+    }
+    callback(item);
+  }
+  function csrfToken() {
+    var found = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return found ? decodeURIComponent(found[1]) : cfg.csrf;
+  }
+  function refusal(status, body) {
+    if (body && body.errors) {
+      var msgs = [];
+      Object.keys(body.errors).forEach(function (k) { msgs = msgs.concat(body.errors[k]); });
+      if (msgs.length) return msgs.join(" ");
+    }
+    if (body && body.detail && body.detail !== "invalid input") return body.detail;
+    return null;
+  }
+  function showMoveError(text) {
+    moveError.querySelector(".msg").textContent = text;
+    moveError.hidden = false;
+  }
+  function hideMoveError() { moveError.hidden = true; }
+  moveError.querySelector("button").addEventListener("click", hideMoveError);
+
+  function onMove(item, callback) {
+    var op = opsById[item.id];
+    if (!op) { callback(null); return; }
+    var view = filters().view;
+    var target = view === "machine" && String(item.group).indexOf("m:") === 0
+      ? Number(String(item.group).slice(2)) : op.machine_id;
+    var start = new Date(item.start);
+    if (start.getTime() === new Date(op.start).getTime() && target === op.machine_id) {
+      callback(null);
+      return;
+    }
+    hideMoveError();
+    moveStatus.textContent = fmt(L.moving, { line: op.line });
+    var status = 0;
+    fetch(cfg.move_api.replace("{id}", op.id), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify({ start: start.toISOString(), machine_id: target !== op.machine_id ? target : null })
+    })
+      .then(function (r) {
+        status = r.status;
+        return r.json().catch(function () { return null; });
+      })
+      .then(function (body) {
+        if (status === 200 && body && body.id === op.id) {
+          ops = ops.map(function (o) { return o.id === body.id ? body : o; });
+          opsById[body.id] = body;
+          callback(itemFor(body, view));
+          moveStatus.textContent = fmt(L.moved, { line: op.line });
+          // The move can shift what follows it: read the whole view again.
+          refreshSoon();
+          return;
+        }
+        callback(null);
+        moveStatus.textContent = "";
+        var why = refusal(status, body);
+        if (status === 404) why = why && why !== "not found" ? why : L.move_not_found;
+        showMoveError(why && (status === 422 || status === 409 || status === 403 || status === 404)
+          ? fmt(L.move_refused, { reason: why }) : L.move_failed);
+      })
+      .catch(function () {
+        callback(null);
+        moveStatus.textContent = "";
+        showMoveError(L.move_failed);
+      });
+  }
+
+  // -- the load per shop and week
+  var load = null, charts = {}, loadLoading = false, loadAgain = false;
+  var num = new Intl.NumberFormat(cfg.lang === "ja" ? "ja-JP" : "en-GB", { maximumFractionDigits: 1 });
+  var pct = new Intl.NumberFormat(cfg.lang === "ja" ? "ja-JP" : "en-GB", { style: "percent", maximumFractionDigits: 1 });
+  if (window.Chart) Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  function monthDay(ymd) { var a = ymd.split("-"); return (+a[1]) + "/" + (+a[2]); }
+  function overAt(s, k) { return s.capacity_h !== null && s.planned_h[k] > s.capacity_h[k] + 1e-9; }
+  function sum(list) { return list.reduce(function (a, b) { return a + b; }, 0); }
+
+  function chartFor(s, labels, weeks) {
+    var data = {
+      labels: labels,
+      datasets: [{
+        type: "bar", label: L.planned_h, data: s.planned_h, order: 2,
+        backgroundColor: s.planned_h.map(function (_, k) { return overAt(s, k) ? "#c0392b" : "#5b8fd0"; })
+      }]
+    };
+    if (s.capacity_h !== null) {
+      data.datasets.push({
+        type: "line", label: L.capacity_h, data: s.capacity_h, order: 1, stepped: "middle",
+        borderColor: "#1d2733", borderWidth: 2, borderDash: [5, 3], pointRadius: 0, fill: false
+      });
+    }
+    return {
+      type: "bar", data: data,
+      options: {
+        animation: false, responsive: true, maintainAspectRatio: false,
+        interaction: { mode: "index", intersect: false },
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              title: function (items) { return weeks[items[0].dataIndex]; },
+              label: function (c) { return c.dataset.label + ": " + fmt(L.hours, { n: num.format(c.parsed.y) }); }
+            }
+          }
+        },
+        scales: {
+          x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true } },
+          y: { beginAtZero: true, ticks: { precision: 0 } }
+        }
+      }
+    };
+  }
+  function headingNote(s) {
+    if (s.capacity_h === null) return { text: fmt(L.hours, { n: num.format(sum(s.planned_h)) }), over: false };
+    var cap = sum(s.capacity_h);
+    var over = s.planned_h.some(function (_, k) { return overAt(s, k); });
+    if (!cap) return { text: fmt(L.hours, { n: num.format(sum(s.planned_h)) }), over: over };
+    return { text: fmt(L.load_pct, { pct: pct.format(sum(s.planned_h) / cap) }), over: over };
+  }
+  function renderLoad() {
+    if (!load) return;
+    var f = filters();
+    var shops = load.shops.filter(function (s) { return !f.shop || s.shop === f.shop; });
+    var labels = load.week_starts.map(monthDay);
+    var weeks = load.weeks.map(function (w, k) { return w + " · " + fmt(L.week_of, { date: labels[k] }); });
+    var keep = {};
+    shops.forEach(function (s, i) {
+      keep[s.shop_id] = true;
+      var c = charts[s.shop_id];
+      if (!c) {
+        var box = document.createElement("div");
+        box.className = "load-chart";
+        box.dataset.shop = s.shop;
+        box.innerHTML = '<h3><span class="name"></span><span class="muted note"></span></h3><div class="canvas"><canvas></canvas></div>';
+        c = charts[s.shop_id] = { box: box, chart: null };
+        if (window.Chart) c.chart = new Chart(box.querySelector("canvas"), chartFor(s, labels, weeks));
+      } else if (c.chart) {
+        var fresh = chartFor(s, labels, weeks);
+        c.chart.data.labels = fresh.data.labels;
+        c.chart.data.datasets = fresh.data.datasets;
+        c.chart.options.plugins.tooltip.callbacks.title = fresh.options.plugins.tooltip.callbacks.title;
+        c.chart.update("none");
+      }
+      c.box.querySelector(".name").textContent = s.shop;
+      var note = headingNote(s);
+      c.box.querySelector(".note").textContent = note.text;
+      c.box.querySelector(".note").classList.toggle("over", note.over);
+      if (loadCharts.children[i] !== c.box) loadCharts.insertBefore(c.box, loadCharts.children[i] || null);
+    });
+    Object.keys(charts).forEach(function (id) {
+      if (keep[id]) return;
+      if (charts[id].chart) charts[id].chart.destroy();
+      charts[id].box.remove();
+      delete charts[id];
+    });
+    loadEmpty.hidden = shops.length !== 0;
+    loadEmpty.textContent = L.load_empty;
+    renderLoadTable(shops, labels, load.weeks);
+  }
+  function renderLoadTable(shops, labels, weeks) {
+    var head = loadTable.tHead.rows[0];
+    while (head.cells.length > 1) head.deleteCell(1);
+    labels.forEach(function (label, k) {
+      var th = document.createElement("th");
+      th.scope = "col";
+      th.className = "num";
+      th.title = weeks[k];
+      th.textContent = fmt(L.week_col, { date: label });
+      head.appendChild(th);
+    });
+    var body = loadTable.tBodies[0];
+    body.innerHTML = "";
+    shops.forEach(function (s) {
+      var tr = document.createElement("tr");
+      tr.dataset.shop = s.shop;
+      var th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = s.shop;
+      tr.appendChild(th);
+      s.planned_h.forEach(function (h, k) {
+        var td = document.createElement("td");
+        td.className = "num" + (overAt(s, k) ? " over" : "");
+        td.textContent = s.capacity_h === null ? num.format(h)
+          : num.format(h) + " / " + num.format(s.capacity_h[k]);
+        if (overAt(s, k)) td.title = L.over;
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    });
+    loadTable.hidden = shops.length === 0;
+  }
+  function refreshLoad() {
+    if (loadLoading) { loadAgain = true; return; }
+    loadLoading = true;
+    fetch(cfg.load_api, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (body) { load = body; renderLoad(); })
+      .catch(function () {
+        if (!load) { loadEmpty.hidden = false; loadEmpty.textContent = L.load_failed; }
+      })
+      .finally(function () {
+        loadLoading = false;
+        if (loadAgain) { loadAgain = false; refreshLoad(); }
+      });
+  }
+
   // -- loading and staying current
   function showStatus() {
     var mode = failed ? "failed" : live ? "live" : "polling";
@@ -248,12 +498,19 @@
     statusBox.querySelector(".text").textContent = text;
   }
   function refresh() {
+    refreshLoad();
     if (loading) { again = true; return; }
     loading = true;
     fetch(cfg.api, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (body) {
         ops = body.operations || [];
+        opsById = {}; machines = {};
+        ops.forEach(function (op) {
+          opsById[op.id] = op;
+          var m = machines[op.machine_id] || (machines[op.machine_id] = { shop: op.shop, processes: {} });
+          m.processes[op.process] = true;
+        });
         fillSelect(form.elements.shop, uniq(ops.map(function (op) { return op.shop; })), L.all_shops, wanted.shop);
         fillSelect(form.elements.order, uniq(ops.map(function (op) { return op.order; })), L.all_orders, wanted.order);
         wanted = {};
@@ -300,7 +557,7 @@
     };
   }
 
-  form.addEventListener("change", function () { if (ops) render(); });
+  form.addEventListener("change", function () { if (ops) render(); renderLoad(); });
   document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
   refresh();
   poll();
