@@ -98,7 +98,7 @@ def do_start_run(
     org = _require_coordinator(acting)
     with transaction.atomic():
         # The coordinator's row serialises two starts: one run at a time.
-        Organization.objects.select_for_update().get(pk=org.pk)
+        Organization.objects.select_for_update(no_key=True).get(pk=org.pk)
         busy = AllocationRun.objects.filter(
             organization=org, status__in=[RunStatus.QUEUED, RunStatus.RUNNING], auto_publish=False
         ).first()

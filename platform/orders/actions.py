@@ -60,7 +60,7 @@ def do_create_order(
         _require_makeable(prepared)
     with transaction.atomic():
         # Numbers are per buyer: the buyer's row serialises two requests made at once.
-        Organization.objects.select_for_update().get(pk=buyer.pk)
+        Organization.objects.select_for_update(no_key=True).get(pk=buyer.pk)
         count = Order.objects.filter(buyer=buyer).count()
         order = Order.objects.create(
             buyer=buyer,

@@ -59,7 +59,9 @@ def replan_shop(shop_id: int, reason: str = "") -> str:
     """The shop's open work on its machines, again; started operations stay. A line that
     now finishes after its promise is proposed for re-allocation (reallocation.review)."""
     with transaction.atomic():
-        shop = Organization.objects.select_for_update().get(pk=shop_id)
+        # NO KEY UPDATE: re-plans of one shop queue here, while rows that merely refer
+        # to the shop (audit entries, breakdowns) are written beside it undisturbed.
+        shop = Organization.objects.select_for_update(no_key=True).get(pk=shop_id)
         works = list(
             Work.objects.filter(shop=shop, status__in=OPEN_WORK).select_related("line__order")
         )
@@ -187,12 +189,19 @@ def do_report_progress(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        # The shop first, as a re-plan takes it: the two then never wait on each other's
+        # rows in opposite orders.
+        Organization.objects.select_for_update(no_key=True).get(pk=op.work.shop_id)
         op = Operation.objects.select_for_update().select_related("work").get(pk=op.pk)
         if op.done:
             raise Conflict(_("This operation is already done."))
         before = {"start": op.start.isoformat(), "end": op.end.isoformat()}
+        if status == "done" and not op.started:
+            # Done without a start reported: it ran for its planned length until now.
+            op.start = now - (op.end - op.start)
+        else:
+            op.start = min(op.start, now)
         op.started = True
-        op.start = min(op.start, now)
         if done_qty is not None:
             op.done_qty = done_qty
         if scrap_qty is not None:
@@ -288,7 +297,7 @@ def do_move_operation(
     if timezone.is_naive(start):
         start = timezone.make_aware(start)
     with transaction.atomic():
-        shop = Organization.objects.select_for_update().get(pk=op.work.shop_id)
+        shop = Organization.objects.select_for_update(no_key=True).get(pk=op.work.shop_id)
         op = (
             Operation.objects.select_for_update()
             .select_related("work__line__order", "machine")

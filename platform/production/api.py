@@ -52,6 +52,7 @@ class OperationOut(Schema):
     part_number: str
     process: str
     shop: str
+    shop_id: int
     machine: str
     machine_id: int
     start: datetime
@@ -82,6 +83,7 @@ def operation_out(op: Operation) -> dict:
         "part_number": op.work.line.drawing.part_number,
         "process": op.process,
         "shop": op.work.shop.name,
+        "shop_id": op.work.shop_id,
         "machine": op.machine.name,
         "machine_id": op.machine_id,
         "start": op.start,

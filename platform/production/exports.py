@@ -87,7 +87,8 @@ COLUMN_WIDTHS = (7, 12, 12, 16, 14, 22, 16, 17, 17, 11, 6, 6, 6, 9, 9)
 
 
 def _local(moment: datetime) -> datetime:
-    return timezone.localtime(moment).replace(tzinfo=None)
+    # To the second: a spreadsheet keeps milliseconds at best, and nobody plans in less.
+    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
 
 
 def row_of(op: Operation) -> ScheduleRow:

@@ -142,17 +142,20 @@ def plan_shop(
         )
         for j in jobs
     ]
+
     # Work done stays out of the plan; what has started stays where it is.
-    prev = [
-        Slot(
-            str(op.work_id),
-            op.seq,
-            str(op.machine_id),
-            int((op.start - origin).total_seconds() // 60),
-            int((op.end - origin).total_seconds() // 60),
-        )
-        for op in previous
-    ]
+    # The core takes a previous slot that began before now as started and keeps it. Here
+    # only what the floor reported (or a person pinned) is kept: an operation whose
+    # planned start passed unreported has not started, so its slot counts from now (the
+    # move penalty then measures a move from where it could still be).
+    def slot(op: Any) -> Slot:
+        a = int((op.start - origin).total_seconds() // 60)
+        z = int((op.end - origin).total_seconds() // 60)
+        if a < now_min and not (op.started or op.done or op.pinned):
+            a, z = now_min, now_min + (z - a)
+        return Slot(str(op.work_id), op.seq, str(op.machine_id), a, z)
+
+    prev = [slot(op) for op in previous]
     downtime = {str(m.pk): list(downtime_all) for m in machines}
     for b in breakdowns or []:
         if str(b.machine_id) in downtime:

@@ -184,6 +184,10 @@ def do_approve(proposal: Reallocation, option: int, *, acting: Actor) -> Realloc
 
     _require_coordinator(acting, proposal)
     with transaction.atomic():
+        # The shop first, as a re-plan takes it (then the proposal, the work, its
+        # operations): the two never wait on each other's rows in opposite orders.
+        shop_id = Work.objects.values_list("shop_id", flat=True).get(pk=proposal.work_id)
+        Organization.objects.select_for_update(no_key=True).get(pk=shop_id)
         proposal = Reallocation.objects.select_for_update().get(pk=proposal.pk)
         if proposal.status != ProposalStatus.OPEN:
             raise Conflict(

@@ -22,6 +22,7 @@ from drawings.models import PastJob
 from tenancy import audit
 from tenancy.context import Actor
 from tenancy.errors import Conflict
+from tenancy.models import Organization
 from tenancy.permissions import Capability, require
 
 from .actions import _require_shop_writer, push_schedule_change
@@ -40,6 +41,8 @@ def do_ship(work: Work, *, quantity: int, note: str = "", acting: Actor) -> Ship
     """Part of the work (or the rest) leaves the shop. Never more than was ordered."""
     _require_shop_writer(work.shop_id, acting)
     with transaction.atomic():
+        # The shop first, as a re-plan takes it (then the work, then its operations).
+        Organization.objects.select_for_update(no_key=True).get(pk=work.shop_id)
         work = (
             Work.objects.select_for_update().select_related("line__order", "shop").get(pk=work.pk)
         )

@@ -344,7 +344,7 @@ def do_create_orders(start: date, end: date, *, acting: Actor) -> Made:
     group_id = m.organization.group_id
     made = Made()
     with transaction.atomic():
-        Organization.objects.select_for_update().get(pk=m.organization_id)
+        Organization.objects.select_for_update(no_key=True).get(pk=m.organization_id)
         rows, _problems = selectors.group_sheet_demand(group_id)
         first, last = iso_week(start), iso_week(end)
         covered = selectors.covered_weeks(group_id)

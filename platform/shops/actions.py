@@ -114,7 +114,7 @@ def require_own_writer(shop: Organization, acting: Actor) -> None:
 
 
 def _lock(shop: Organization) -> None:
-    Organization.objects.select_for_update().get(pk=shop.pk)  # one writer per shop
+    Organization.objects.select_for_update(no_key=True).get(pk=shop.pk)  # one writer per shop
 
 
 def _new_version(

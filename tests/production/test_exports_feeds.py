@@ -187,7 +187,7 @@ def api_ops(client) -> list[dict]:  # type: ignore[no-untyped-def]
 
 
 def local(iso: str) -> datetime:
-    return timezone.localtime(datetime.fromisoformat(iso)).replace(tzinfo=None)
+    return timezone.localtime(datetime.fromisoformat(iso)).replace(tzinfo=None, microsecond=0)
 
 
 def expected_row(o: dict) -> dict:

@@ -162,3 +162,31 @@ def test_the_schedule_socket_tells_whoever_may_see_it(world, clients, planned): 
     assert async_to_sync(listen)("alice") is True  # the buyer whose work it holds
     assert async_to_sync(listen)("carol") is False  # another shop
     assert async_to_sync(listen)("charlie") is False  # another group
+
+
+def test_a_planned_start_that_passed_unreported_is_planned_again_from_now(world, clients, planned):  # type: ignore[no-untyped-def]
+    """Time passes and the floor reports nothing: the laser's planned start is two hours
+    ago. It has not started, so the next plan starts it from now (it used to freeze it
+    as started while the work's release was now: no plan at all)."""
+    from production.actions import replan_shop
+
+    laser, bend = planned
+    ago = timezone.now() - timedelta(hours=2)
+    Operation.objects.filter(pk=laser.pk).update(start=ago, end=ago + (laser.end - laser.start))
+    before = timezone.now()
+    assert replan_shop(world.coordinator.pk) in {"optimal", "feasible"}
+    again = Operation.objects.get(pk=laser.pk)
+    assert again.start >= before - timedelta(minutes=1) and not again.started
+    assert Operation.objects.get(pk=bend.pk).start >= again.end
+
+
+def test_done_without_a_start_keeps_the_planned_length(world, clients, planned):  # type: ignore[no-untyped-def]
+    laser, _bend = planned
+    got = clients["dora"].post(
+        f"/api/operations/{laser.pk}/progress",
+        {"status": "done", "done_qty": 10},
+        content_type="application/json",
+    )
+    assert got.status_code == 200
+    op = Operation.objects.get(pk=laser.pk)
+    assert op.done and op.end - op.start == laser.end - laser.start
