@@ -103,6 +103,7 @@ def cmd_run(argv: list[str]) -> int:
             django_admin(["seed_demo_drawings"], env)
             django_admin(["seed_demo_shops"], env)
             django_admin(["seed_demo_jobs"], env)
+            django_admin(["seed_demo_purchasing"], env)
         # Drawings stored by an older analysis are queued to be analysed again.
         django_admin(["reindex_drawings"], env)
         supervisor.children = app_children(
