@@ -14,6 +14,7 @@ test: $(STAMP)
 
 # Benchmarks are not tests: they print figures for closing notes (needs ../shared/data).
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/cad_corpus.py
 	$(BIN)/python bench/cad_hostile.py
 	$(BIN)/python bench/similar_search.py
@@ -25,6 +26,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/allocation_group.py
 	$(BIN)/python bench/allocation_portal.py
 	$(BIN)/python bench/machines_group.py
+	$(BIN)/python bench/schedule_replan.py
+	$(BIN)/python bench/schedule_load.py
+	$(BIN)/python bench/schedule_fanout.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
