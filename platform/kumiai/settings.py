@@ -124,7 +124,13 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "kumiai-asgi"},
+        # No read timeout: a consumer waits on a blocking read for as long as the channel
+        # is quiet, and redis-py 8's default socket timeout (5 s) killed it after 5 s of
+        # quiet, closing live pages' sockets (redis/redis-py#4091).
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+            "prefix": "kumiai-asgi",
+        },
     }
 }
 

@@ -235,6 +235,9 @@ def do_report_progress(
             "line": op.work.line.label,
             "process": op.process_label,
         }
+        shop = op.work.shop
+        # Everyone sees the report at once; the re-plan that follows pushes again.
+        transaction.on_commit(lambda: push_schedule_change(shop))
         transaction.on_commit(lambda: _replan_later(shop_id, why))
     return op
 
@@ -270,14 +273,34 @@ def do_report_breakdown(
             "start": timezone.localtime(start).strftime("%m-%d %H:%M"),
             "end": timezone.localtime(end).strftime("%m-%d %H:%M"),
         }
+        shop = machine.shop
+        transaction.on_commit(lambda: push_schedule_change(shop))
         transaction.on_commit(lambda: _replan_later(shop_id, why))
     return b
 
 
+REPLAN_PENDING_S = 120
+
+
+def replan_pending_key(shop_id: int) -> str:
+    return f"production:replan-pending:{shop_id}"
+
+
 def _replan_later(shop_id: int, reason: str = "") -> None:
+    """One queued re-plan per shop at a time: reports that arrive before it starts are
+    read by it (the task clears the mark as it starts, so a report during a re-plan
+    queues the next). Each re-plan solves for seconds; a busy floor would queue one per
+    report otherwise."""
+    from django.core.cache import cache
+
     from .tasks import plan_shop_task
 
-    plan_shop_task.delay(shop_id, reason)
+    try:
+        queued = not cache.add(replan_pending_key(shop_id), 1, timeout=REPLAN_PENDING_S)
+    except Exception:  # noqa: BLE001 - without the cache, queue it: twice is harmless
+        queued = False
+    if not queued:
+        plan_shop_task.delay(shop_id, reason)
 
 
 def do_move_operation(
