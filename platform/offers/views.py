@@ -7,7 +7,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tenancy.context import Actor
-from tenancy.errors import Conflict
 from tenancy.middleware import membership_or_403
 from tenancy.models import OrgKind
+from tenancy.pages import act_and_redirect
 from tenancy.permissions import Capability, can
 
 from . import actions, selectors
@@ -51,15 +50,7 @@ def inbox_fragment(request: HttpRequest) -> HttpResponse:
 
 
 def _done(request: HttpRequest, fn, ok: str) -> HttpResponse:  # type: ignore[no-untyped-def]
-    try:
-        fn()
-    except Conflict as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, ok)
-    return redirect("offer_inbox")
+    return act_and_redirect(request, fn, ok, "offer_inbox")
 
 
 @login_required

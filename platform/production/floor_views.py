@@ -16,20 +16,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shops.models import Machine
 from tenancy.context import Actor
-from tenancy.errors import Conflict
 from tenancy.middleware import membership_or_403
 from tenancy.models import OrgKind
+from tenancy.pages import act_and_redirect
 from tenancy.permissions import Capability, can
 from tenancy.scoping import get_visible_or_404
 
@@ -49,15 +48,7 @@ FLOOR_DAYS = 3  # the floor page shows what is planned from now to 3 days ahead
 
 
 def _done(request: HttpRequest, fn, ok: str, back: str) -> HttpResponse:  # type: ignore[no-untyped-def]
-    try:
-        fn()
-    except Conflict as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, ok)
-    return redirect(back)
+    return act_and_redirect(request, fn, ok, back)
 
 
 def _int(value: str | None) -> int | None:

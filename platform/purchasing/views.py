@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from kumiai import objectstore
 from quoting.purchasing import STANDARD_SHEETS, sheet_name
 from tenancy.context import Actor
-from tenancy.errors import Conflict
 from tenancy.middleware import membership_or_403
+from tenancy.pages import act_and_redirect
 from tenancy.permissions import Capability, can
 
 from . import actions, selectors
@@ -60,18 +60,7 @@ def _sheet(request: HttpRequest) -> tuple[int, int]:
 def _do(
     request: HttpRequest, fn: Callable[[], Any], ok: str, back: str, *args: Any
 ) -> HttpResponse:
-    try:
-        fn()
-    except Conflict as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        for text in exc.messages:
-            messages.error(request, text)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("Your role may not do this."))
-    else:
-        messages.success(request, ok)
-    return redirect(back, *args)
+    return act_and_redirect(request, fn, ok, back, *args, refusal_as_message=True)
 
 
 def _base(request: HttpRequest) -> dict:
