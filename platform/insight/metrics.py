@@ -315,6 +315,16 @@ def _names(membership: Membership, kinds: Iterable[str]) -> dict[int, str]:
     return dict(rows)
 
 
+def _shops_named(membership: Membership, view: str) -> dict[int, str]:
+    """The shops whose figures the reader sees by name: the coordinator every shop of the
+    group, a member shop itself, a lead firm none (it sees the group's totals)."""
+    if view == GROUP_VIEW:
+        return _names(membership, SHOP_KINDS)
+    if view == SHOP_VIEW:
+        return {membership.organization_id: membership.organization.name}
+    return {}
+
+
 # -- the pure parts -----------------------------------------------------------------------------
 def month_of(at: datetime) -> date:
     return timezone.localtime(at).date().replace(day=1)
@@ -384,12 +394,7 @@ def work_shared(membership: Membership, period: Period) -> list[ShareRow]:
         acc[0] += hours
         acc[1] += yen
 
-    if view == GROUP_VIEW:
-        shops = _names(membership, SHOP_KINDS)
-    elif view == SHOP_VIEW:
-        shops = {membership.organization_id: membership.organization.name}
-    else:
-        shops = {}
+    shops = _shops_named(membership, view)
     own = sums(
         Work.objects.visible_to(membership)  # type: ignore[attr-defined]
         .filter(in_period, shop_id__in=list(shops))
@@ -583,12 +588,7 @@ def load_per_process(membership: Membership, period: Period) -> list[LoadRow]:
     ) & ~Q(work__status=WorkStatus.MOVED)
     fields = ("work__shop_id", "process", "start", "end")
 
-    if view == GROUP_VIEW:
-        shops = _names(membership, SHOP_KINDS)
-    elif view == SHOP_VIEW:
-        shops = {membership.organization_id: membership.organization.name}
-    else:
-        shops = {}
+    shops = _shops_named(membership, view)
     own = list(
         Operation.objects.visible_to(membership)  # type: ignore[attr-defined]
         .filter(window, work__shop_id__in=list(shops))
@@ -637,12 +637,7 @@ def material_saved(membership: Membership, period: Period) -> list[SavingRow] | 
     found = savings_by_month(group.pk, period.first, period.last_day)
     if not found:
         return None
-    if view == GROUP_VIEW:
-        shops = _names(membership, SHOP_KINDS)
-    elif view == SHOP_VIEW:
-        shops = {membership.organization_id: membership.organization.name}
-    else:
-        shops = {}
+    shops = _shops_named(membership, view)
     per: dict[tuple[date, int | None], list[int]] = {}
     for r in found:
         month = r["month"].replace(day=1)
