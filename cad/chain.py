@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -109,26 +110,7 @@ def merge_overlapping_lines(edges: list[Edge]) -> tuple[list[Edge], float]:
     limit = tol.DUPLICATE_MM + tol.THRESHOLD_PAD_MM
     a = np.array([edges[k].start for k in idx])
     b = np.array([edges[k].end for k in idx])
-    lo, hi = np.minimum(a, b) - limit, np.maximum(a, b) + limit
-    boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
-    p, q = STRtree(boxes).query(boxes, predicate="intersects")
-    keep = p < q
-    p, q = p[keep], q[keep]
-    if not len(p):
-        return edges, 0.0
-    length = np.hypot(*(b - a).T)
-    # Measure along the longer line of each pair.
-    longer = np.where(length[p] >= length[q], p, q)
-    other = np.where(longer == p, q, p)
-    u = (b[longer] - a[longer]) / length[longer][:, None]
-    rel_a, rel_b = a[other] - a[longer], b[other] - a[longer]
-    off = np.maximum(
-        np.abs(u[:, 0] * rel_a[:, 1] - u[:, 1] * rel_a[:, 0]),
-        np.abs(u[:, 0] * rel_b[:, 1] - u[:, 1] * rel_b[:, 0]),
-    )
-    ta = np.einsum("ij,ij->i", rel_a, u)
-    tb = np.einsum("ij,ij->i", rel_b, u)
-    overlap = np.minimum(length[longer], np.maximum(ta, tb)) - np.maximum(0.0, np.minimum(ta, tb))
+    p, q, length, off, overlap = _line_pairs(a, b, limit)
     same = (off <= limit) & (overlap > tol.JOIN_MM + tol.THRESHOLD_PAD_MM)
     if not same.any():
         return edges, 0.0
@@ -183,13 +165,37 @@ def chain(edges: list[Edge]) -> Chained:
     gaps: list[Finding] = []
     tiny = dropped = 0
     saved = 0.0
-    for group in _neighbourhoods(edges):
-        members = [edges[i] for i in group]
-        origin = np.vstack([e.pts for e in members]).min(axis=0)
-        here, counts = _chain_here([_shift(e, -origin, snap=True) for e in members])
-        tiny, dropped, saved = tiny + counts[0], dropped + counts[1], saved + counts[2]
-        loops += [_loop_shifted(lp, origin) for lp in here.loops]
-        open_chains += [[_shift(e, origin) for e in seq] for seq in here.open_chains]
+    # Every edge's points in one array: boxes, origins and the snap are a few numpy calls
+    # for the whole drawing rather than a few per edge (a sheet has thousands of LINEs).
+    counts = [len(e.pts) for e in edges]
+    first = np.cumsum([0, *counts[:-1]]) if edges else np.zeros(0, dtype=int)
+    pts = np.concatenate([e.pts for e in edges]) if edges else np.zeros((0, 2))
+    lo = np.minimum.reduceat(pts, first, axis=0) if edges else pts
+    hi = np.maximum.reduceat(pts, first, axis=0) if edges else pts
+    groups = _neighbourhoods(lo, hi)
+    shift = np.zeros((len(edges), 2))  # each edge's move into its neighbourhood's frame
+    origins = []
+    for group in groups:
+        origin = lo[group].min(axis=0)
+        shift[group] = -origin
+        origins.append(origin)
+    local = np.round((pts + np.repeat(shift, counts, axis=0)) / SNAP_MM) * SNAP_MM
+    label = np.zeros(len(edges), dtype=int)
+    for g, group in enumerate(groups):
+        label[group] = g
+    checked = _may_overlap(edges, pts, first, np.array(counts, dtype=int), label)
+    for g, (group, origin) in enumerate(zip(groups, origins, strict=True)):
+        members = [
+            _moved(edges[i], local[first[i] : first[i] + counts[i]], shift[i]) for i in group
+        ]
+        here, found = _chain_here(members, g in checked)
+        tiny, dropped, saved = tiny + found[0], dropped + found[1], saved + found[2]
+        back = _all_moved([e for lp in here.loops for e in lp.edges], origin)
+        for lp in here.loops:
+            moved = [next(back) for _ in lp.edges]
+            loops.append(Loop(moved, lp.pts + origin, lp.length_mm, lp.repaired_gap_mm))
+        back = _all_moved([e for seq in here.open_chains for e in seq], origin)
+        open_chains += [[next(back) for _ in seq] for seq in here.open_chains]
         gaps += [
             f
             if f.location is None
@@ -209,47 +215,121 @@ def chain(edges: list[Edge]) -> Chained:
     return Chained(loops, open_chains, findings + gaps)
 
 
-def _neighbourhoods(edges: list[Edge]) -> list[list[int]]:
-    """Groups of edges that could touch: boxes grown by the repair gap, overlapping, taken
-    transitively. In the drawing's order, so the result does not depend on the numbers."""
-    if not edges:
+# `_may_overlap` looks for duplicates and overlaps on the drawing's own numbers, before
+# each neighbourhood is moved and snapped (that moves a point by ≤ SNAP_MM, plus rounding
+# noise ~1e-9 mm at the largest coordinates allowed): with this much room it finds every
+# pair the exact checks could find, and a few more.
+OVERLAP_SEARCH_ROOM_MM = 1e-6
+
+
+def _may_overlap(
+    edges: list[Edge], pts: np.ndarray, first: np.ndarray, counts: np.ndarray, label: np.ndarray
+) -> set[int]:
+    """The neighbourhoods (by `label`) holding a pair of edges that may be duplicates
+    (`drop_duplicates`) or overlapping lines (`merge_overlapping_lines`), found for the
+    whole drawing at once. On a sheet of a hundred holes drawn as LINEs, most have none,
+    and checking each pair by pair costs more than reading the file."""
+    if len(edges) < 2:
+        return set()
+    limit = tol.DUPLICATE_MM + tol.THRESHOLD_PAD_MM + OVERLAP_SEARCH_ROOM_MM
+    # as _mid: the middle point of a polyline, the middle of a line's ends
+    mids = np.where(
+        (counts > 2)[:, None],
+        pts[first + counts // 2],
+        (pts[first] + pts[first + counts - 1]) / 2,
+    )
+    near = cKDTree(mids).query_pairs(limit, output_type="ndarray")
+    found = {int(g) for g in label[near[:, 0]][label[near[:, 0]] == label[near[:, 1]]]}
+    lines = np.flatnonzero([e.kind == "line" and e.length_mm > 0 for e in edges])
+    if len(lines) < 2:
+        return found
+    a, b = pts[first[lines]], pts[first[lines] + 1]
+    p, q, _length, off, overlap = _line_pairs(a, b, limit, group=label[lines])
+    maybe = (off <= limit) & (overlap > tol.JOIN_MM - OVERLAP_SEARCH_ROOM_MM)
+    return found | {int(g) for g in label[lines[p[maybe]]]}
+
+
+def _line_pairs(
+    a: np.ndarray, b: np.ndarray, limit: float, group: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (p < q) of the lines a→b whose boxes, grown by `limit`, meet (and, given
+    `group`, in one group), each line's length, and per pair, measured along the longer
+    line: how far the shorter's farther end lies off it, and how far the two overlap."""
+    lo, hi = np.minimum(a, b) - limit, np.maximum(a, b) + limit
+    boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
+    p, q = STRtree(boxes).query(boxes, predicate="intersects")
+    keep = p < q
+    if group is not None:
+        keep &= group[p] == group[q]
+    p, q = p[keep], q[keep]
+    length = np.hypot(*(b - a).T)
+    longer = np.where(length[p] >= length[q], p, q)
+    other = np.where(longer == p, q, p)
+    u = (b[longer] - a[longer]) / length[longer][:, None]
+    rel_a, rel_b = a[other] - a[longer], b[other] - a[longer]
+    off = np.maximum(
+        np.abs(u[:, 0] * rel_a[:, 1] - u[:, 1] * rel_a[:, 0]),
+        np.abs(u[:, 0] * rel_b[:, 1] - u[:, 1] * rel_b[:, 0]),
+    )
+    ta = np.einsum("ij,ij->i", rel_a, u)
+    tb = np.einsum("ij,ij->i", rel_b, u)
+    overlap = np.minimum(length[longer], np.maximum(ta, tb)) - np.maximum(0.0, np.minimum(ta, tb))
+    return p, q, length, off, overlap
+
+
+def _neighbourhoods(lo: np.ndarray, hi: np.ndarray) -> list[list[int]]:
+    """Groups of edges that could touch: their boxes (`lo`, `hi`: each edge's corners)
+    grown by the repair gap, overlapping, taken transitively. In the drawing's order, so
+    the result does not depend on the numbers."""
+    n = len(lo)
+    if not n:
         return []
-    lo = np.array([e.pts.min(axis=0) for e in edges]) - tol.REPAIR_GAP_MM
-    hi = np.array([e.pts.max(axis=0) for e in edges]) + tol.REPAIR_GAP_MM
+    lo, hi = lo - tol.REPAIR_GAP_MM, hi + tol.REPAIR_GAP_MM
     boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
     a, b = STRtree(boxes).query(boxes, predicate="intersects")
-    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(edges), len(edges)))
+    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
     _, label = connected_components(graph, directed=False)
     groups: dict[int, list[int]] = {}
-    for i, g in enumerate(label):
-        groups.setdefault(int(g), []).append(i)
+    for i, g in enumerate(label.tolist()):
+        groups.setdefault(g, []).append(i)
     return list(groups.values())
 
 
-def _shift(edge: Edge, d: np.ndarray, snap: bool = False) -> Edge:
-    pts = edge.pts + d
-    if snap:
-        pts = np.round(pts / SNAP_MM) * SNAP_MM
-    return replace(
-        edge,
-        pts=pts,
-        center=None if edge.center is None else (edge.center[0] + d[0], edge.center[1] + d[1]),
+def _moved(edge: Edge, pts: np.ndarray, d: np.ndarray) -> Edge:
+    """`edge` with its points `pts`, moved by `d`: its centre moved by `d` too."""
+    center = None if edge.center is None else (edge.center[0] + d[0], edge.center[1] + d[1])
+    return Edge(
+        edge.kind, pts, edge.length_mm, edge.layer, center, edge.radius_mm, edge.closed, edge.color
     )
 
 
-def _loop_shifted(loop: Loop, d: np.ndarray) -> Loop:
-    return replace(loop, edges=[_shift(e, d) for e in loop.edges], pts=loop.pts + d)
+def _all_moved(edges: list[Edge], d: np.ndarray) -> Iterator[Edge]:
+    """Each edge moved by `d`, with one numpy addition for all of them."""
+    if not edges:
+        return
+    pts = np.concatenate([e.pts for e in edges]) + d
+    k = 0
+    for e in edges:
+        n = len(e.pts)
+        yield _moved(e, pts[k : k + n], d)
+        k += n
 
 
-def _chain_here(edges: list[Edge]) -> tuple[Chained, tuple[int, int, float]]:
+def _chain_here(
+    edges: list[Edge], may_overlap: bool = True
+) -> tuple[Chained, tuple[int, int, float]]:
     """Chain one neighbourhood: its loops, open chains and closed gaps, and the counts of
-    tiny, duplicate and overlapping pieces (reported once for the whole drawing)."""
+    tiny, duplicate and overlapping pieces (reported once for the whole drawing).
+    `may_overlap` False: no two edges here can be duplicates or overlapping lines (see
+    `_may_overlap`), so the pair-by-pair checks are left out."""
     findings: list[Finding] = []
     is_tiny = [e.length_mm < tol.TINY_MM - tol.THRESHOLD_PAD_MM and not e.closed for e in edges]
     tiny = [e for e, t in zip(edges, is_tiny, strict=True) if t]
     edges = [e for e, t in zip(edges, is_tiny, strict=True) if not t]
-    edges, dropped = drop_duplicates(edges)
-    edges, saved = merge_overlapping_lines(edges)
+    dropped, saved = 0, 0.0
+    if may_overlap:
+        edges, dropped = drop_duplicates(edges)
+        edges, saved = merge_overlapping_lines(edges)
     counts = (len(tiny), dropped, saved)
 
     loops = [Loop([e], _closed(e.pts), e.length_mm) for e in edges if e.closed]
@@ -482,11 +562,12 @@ def _oriented(e: Edge, reverse: bool) -> Edge:
 
 
 def _closed(pts: np.ndarray) -> np.ndarray:
-    if np.allclose(pts[0], pts[-1]):
+    # np.allclose(first, last), written out: that call costs more than the rest of a loop.
+    if (np.abs(pts[0] - pts[-1]) <= 1e-8 + 1e-5 * np.abs(pts[-1])).all():
         return pts
-    return np.vstack([pts, pts[:1]])
+    return np.concatenate([pts, pts[:1]])
 
 
 def _loop(seq: list[Edge]) -> Loop:
-    pts = np.vstack([seq[0].pts] + [e.pts[1:] for e in seq[1:]])
+    pts = np.concatenate([seq[0].pts] + [e.pts[1:] for e in seq[1:]])
     return Loop(seq, _closed(pts), float(sum(e.length_mm for e in seq)))
