@@ -4,9 +4,15 @@
   at 100k and 1M parts: p50/p95 per query, next to a textbook brute force
   (((X − q)²).sum, argsort) in the same run, and the share of the exact top-10 (float64)
   inside our 200 candidates. Targets: p95 ≤ 30 ms at 100k, ≤ 150 ms at 1M, 100 %.
-- Re-rank of 200 candidates: p50/p95, cold (the candidates' shapes prepared in the query,
-  as when they come from a database) and warm (prepared once, as in a running server),
-  next to bare shapely IoU of the same 200 polygon pairs. Target p95 ≤ 150 ms.
+- Re-rank of 200 candidates to the best 10: p50/p95, cold (the query and the candidates'
+  shapes prepared in the query, as when they come from a database) and warm (candidates
+  prepared once, as in a running server), as ratios to bare shapely intersections of the
+  same 200 polygon pairs in the same run (each timing the best of 3, so that other work
+  on the machine does not decide), and placing every candidate (no score bound, one
+  run) for comparison. Targets: warm p50 ≤ 10× and p95 ≤ 20× the bare intersections' p50;
+  cold p95 ≤ 150 ms.
+- The whole query (first stage + re-rank) on the corpus index in one and two processes,
+  and at 100k parts (the first stage over 100k generated descriptors).
 - Indexing throughput in parts/s next to ezdxf's bare read of the same files.
 """
 
@@ -14,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +34,14 @@ from cad.similar.align import Candidate, compare
 from cad.similar.collect import dxf_files, index_directory
 from cad.similar.descriptor import Descriptor, describe
 from cad.similar.index import FirstStage, Index
+from cad.similar.rerank import rerank as top_k
+from cad.similar.shape import Shape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cad_corpus import DXF, bare_read  # noqa: E402
+
+TOP_K = 10  # what a query shows
+RUNS = 3  # each re-rank timing is the best of this many
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -49,7 +62,11 @@ def synthetic(index: Index, n: int, rng: np.random.Generator) -> FirstStage:
     return FirstStage(*out)
 
 
-def first_stage(index: Index, sizes: list[int], queries: int, rng: np.random.Generator) -> None:
+def first_stage(
+    index: Index, sizes: list[int], queries: int, rng: np.random.Generator
+) -> FirstStage | None:
+    """Prints the first stage's figures; returns the 100k-part stage for the whole query."""
+    kept = None
     print("first stage (exact, float32, 200 candidates)")
     print("       n  mode       p50 ms  p95 ms  textbook p50  ratio  exact top-10 inside")
     for n in sizes:
@@ -88,71 +105,114 @@ def first_stage(index: Index, sizes: list[int], queries: int, rng: np.random.Gen
                 f"  {n:>7,}  {mode:9}  {pct(ours, 50):6.1f}  {pct(ours, 95):6.1f}  {pct(plain, 50):12.1f}"
                 f"  {statistics.median(plain) / statistics.median(ours):5.1f}×  {100 * statistics.fmean(inside):6.1f} %"
             )
+        if n == 100_000:
+            kept = fs
         del fs
+    return kept
 
 
 def valid(p: Polygon) -> Polygon:
     return p if p.is_valid else p.buffer(0)
 
 
-def rerank(index: Index, queries: int, rng: np.random.Generator) -> None:
-    print("\nre-rank of 200 candidates (real corpus parts)")
-    cold, warm, bare = [], [], []
-    any_cold = []
+def best_of(runs: int, f: Callable[..., object], *args: object) -> float:
+    """The fastest of `runs` timings of f(*args): the machine's other work only adds time."""
+    best = math.inf
+    for _ in range(runs):
+        t = time.perf_counter()
+        f(*args)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def cold_top_k(shape: Shape, shapes: list[Shape], dist: np.ndarray, any_size: bool) -> None:
+    """The query and the candidates prepared in the query, as from a database."""
+    top_k(Candidate(shape), [Candidate(s) for s in shapes], TOP_K, any_size, dist)
+
+
+def place_every(q: Candidate, cands: list[Candidate]) -> None:
+    for c in cands:
+        compare(q, c)
+
+
+def bare_overlaps(pq: Polygon, polys: list[Polygon]) -> None:
+    for p in polys:
+        area(intersection(pq, p))
+
+
+def rerank(index: Index, queries: int, rng: np.random.Generator, big: FirstStage | None) -> None:
+    print(f"\nre-rank of 200 candidates to the best {TOP_K} (real corpus parts, best of {RUNS})")
+    warm, cold, any_cold, every, bare = [], [], [], [], []
     for qi in rng.choice(len(index.entries), queries, replace=False):
         e = index.entries[int(qi)]
-        cand, _ = index.first.search(describe(e.shape), 200)
+        cand, dist = index.first.search(describe(e.shape), 200)
         shapes = [index.entries[int(i)].shape for i in cand]
-        t = time.perf_counter()
+        # Warm: candidates prepared once, as a running server holds them.
+        prepared = [index.candidate(int(i)).prepare() for i in cand]
         q = Candidate(e.shape)
-        prepared = [Candidate(s) for s in shapes]
-        t1 = time.perf_counter()
-        for c in prepared:
-            compare(q, c)
-        t2 = time.perf_counter()
-        cold.append(t2 - t)
-        warm.append(t2 - t1)
-        t = time.perf_counter()
-        for c in prepared:
-            compare(q, c, any_size=True)
-        any_cold.append(time.perf_counter() - t + (t1 - t - 0))
+        q.symmetric  # noqa: B018  (the query's own preparation is timed in "cold")
+        warm.append(best_of(RUNS, top_k, q, prepared, TOP_K, False, dist))
+        every.append(best_of(1, place_every, q, prepared))
+        cold.append(best_of(RUNS, cold_top_k, e.shape, shapes, dist, False))
+        cand_any, dist_any = index.first.search(describe(e.shape), 200, any_size=True)
+        shapes_any = [index.entries[int(i)].shape for i in cand_any]
+        any_cold.append(best_of(RUNS, cold_top_k, e.shape, shapes_any, dist_any, True))
         polys = [valid(Polygon(s.polygon)) for s in shapes]
-        pq = valid(Polygon(e.shape.polygon))
-        t = time.perf_counter()
-        for p in polys:
-            area(intersection(pq, p))
-        bare.append(time.perf_counter() - t)
+        bare.append(best_of(RUNS, bare_overlaps, valid(Polygon(e.shape.polygon)), polys))
+    b50, b95 = pct(bare, 50), pct(bare, 95)
     print(
-        f"  same size, cold: p50 {pct(cold, 50):6.1f} ms  p95 {pct(cold, 95):6.1f} ms   (target p95 ≤ 150)"
+        f"  bare shapely intersection of the same 200 pairs: p50 {b50:6.1f} ms  p95 {b95:6.1f} ms"
     )
-    print(f"  same size, warm: p50 {pct(warm, 50):6.1f} ms  p95 {pct(warm, 95):6.1f} ms")
-    print(f"  any size,  cold: p50 {pct(any_cold, 50):6.1f} ms  p95 {pct(any_cold, 95):6.1f} ms")
-    print(
-        f"  bare shapely intersection of the same 200 pairs: p50 {pct(bare, 50):.1f} ms "
-        f"(re-rank warm = {statistics.median(warm) / statistics.median(bare):.1f}× that)"
-    )
+    print("                     p50 ms  p95 ms   p50/bare p50  p95/bare p50  p95/bare p95")
+    for label, xs in (
+        ("same size, warm", warm),
+        ("same size, cold", cold),
+        ("any size,  cold", any_cold),
+        ("every one placed", every),
+    ):
+        r50, r95 = pct(xs, 50), pct(xs, 95)
+        print(
+            f"  {label:17} {r50:7.1f} {r95:7.1f}   {r50 / b50:11.1f}×  {r95 / b50:11.1f}×  {r95 / b95:11.1f}×"
+        )
+    print("  (targets: warm p50 ≤ 10× and p95 ≤ 20× the bare intersections; cold p95 ≤ 150 ms)")
     # A server's set-up: two re-rank processes holding the index (one per core), warm.
     picks = [
         index.entries[int(i)].shape for i in rng.choice(len(index.entries), queries, replace=False)
     ]
-    serial_ms, parallel_ms = [], []
+    serial_ms, parallel_ms, big_ms = [], [], []
     for shape in picks:
-        index.query(shape, k=10)  # warms this process's candidates
+        index.query(shape, k=TOP_K)  # warms this process's candidates
     for shape in picks:
         t = time.perf_counter()
-        index.query(shape, k=10)
+        index.query(shape, k=TOP_K)
         serial_ms.append(time.perf_counter() - t)
+    if big is not None:
+        # At 100k parts: the first stage over the 100k generated descriptors, then the
+        # re-rank of the real candidates (the generated rows have no shapes of their own).
+        for shape in picks:
+            t = time.perf_counter()
+            big.search(describe(shape), 200)
+            cand, dist = index.first.search(describe(shape), 200)
+            top_k(Candidate(shape), [index.candidate(int(i)) for i in cand], TOP_K, distances=dist)
+            big_ms.append(time.perf_counter() - t)
     index.parallel(2)
     for shape in picks:
-        index.query(shape, k=10)  # warms the workers' candidates, as a running server has
+        index.query(shape, k=TOP_K)  # warms the workers' candidates, as a running server has
     for shape in picks:
         t = time.perf_counter()
-        index.query(shape, k=10)
+        index.query(shape, k=TOP_K)
         parallel_ms.append(time.perf_counter() - t)
     index.close()
-    for label, xs in (("1 process,   warm", serial_ms), ("2 processes, warm", parallel_ms)):
+    rows = [("1 process,   warm", serial_ms), ("2 processes, warm", parallel_ms)]
+    label = f"{len(index.entries):,} parts"
+    for name, xs in rows:
         print(
-            f"  whole query (first stage + re-rank of 200), {label}: p50 {pct(xs, 50):6.1f} ms  p95 {pct(xs, 95):6.1f} ms"
+            f"  whole query, {label} (first stage + re-rank of 200), {name}: p50 {pct(xs, 50):6.1f} ms  p95 {pct(xs, 95):6.1f} ms"
+        )
+    if big_ms:
+        assert big is not None
+        print(
+            f"  whole query, {len(big):,} parts (first stage + re-rank of 200), 1 process,   warm: p50 {pct(big_ms, 50):6.1f} ms  p95 {pct(big_ms, 95):6.1f} ms"
         )
 
 
@@ -186,8 +246,8 @@ def main() -> int:
     rng = np.random.default_rng(11)
     index = indexing()
     print()
-    first_stage(index, [int(s) for s in args.sizes.split(",")], args.queries, rng)
-    rerank(index, min(args.queries, 60), rng)
+    big = first_stage(index, [int(s) for s in args.sizes.split(",")], args.queries, rng)
+    rerank(index, min(args.queries, 60), rng, big)
     return 0
 
 

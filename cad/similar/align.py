@@ -11,12 +11,15 @@ are exact in a drawing) or, without holes, by two steps of ICP on the outline.""
 
 from __future__ import annotations
 
+import cmath
+import hashlib
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 from scipy.spatial import cKDTree
-from shapely import Polygon, area, intersection, union
+from shapely import Polygon, area, intersection
 
 from cad.rect import min_rect
 from cad.tolerances import (
@@ -50,6 +53,12 @@ SHIFT_HOLES, SHIFT_MAX = 8, 64  # offsets tried from hole pairs (see _Placer.shi
 SHIFT_FROM = 0.1  # below this first score a candidate is not a variant of the query
 PROCESS_MISMATCH = 0.9  # score factor when both say a different material or thickness
 CLOSE_SIDES = 0.05  # placing scores this close: measure plain and mirrored both
+# Scores are kept to this many decimals. Beyond them they are float noise (two copies of a
+# part, each placed with its angle off by 1e-8 rad, score 1 − 1e-8 in a random order), and
+# noise should not order results: equal scores go by first-stage distance, and the score
+# bound (rerank.py) can then drop the copies that cannot come first.
+SCORE_DECIMALS = 6
+AREA_NOISE_REL = 1e-9  # a turned outline's area differs from the drawn one's by rounding
 
 
 @dataclass(frozen=True)
@@ -125,14 +134,17 @@ def _peaks(cost: np.ndarray, k: int) -> list[int]:
 
 def _pair_runs(a: np.ndarray, b: np.ndarray) -> list[tuple[int, int]]:
     """One-to-one pairs (i, j) of two sorted run-length lists, equal within tolerance."""
+    # On Python floats: indexing numpy arrays item by item costs more than the loop.
+    x, y = a.tolist(), b.tolist()
     i = j = 0
     pairs = []
-    while i < len(a) and j < len(b):
-        if abs(a[i] - b[j]) <= max(EDGE_SAME_MM, EDGE_SAME_REL * max(a[i], b[j])):
+    while i < len(x) and j < len(y):
+        xi, yj = x[i], y[j]
+        if abs(xi - yj) <= max(EDGE_SAME_MM, EDGE_SAME_REL * max(xi, yj)):
             pairs.append((i, j))
             i += 1
             j += 1
-        elif a[i] < b[j]:
+        elif xi < yj:
             i += 1
         else:
             j += 1
@@ -194,21 +206,102 @@ def _densify(ring: np.ndarray, step_mm: float) -> np.ndarray:
 
 
 class Candidate:
-    """A stored shape with what the re-rank reuses across queries (k-d tree, FFT)."""
+    """A stored shape with what the re-rank reuses across queries (k-d tree, FFT).
+
+    Each piece is made when first asked for and then kept: a candidate that the score
+    bound drops (rerank.py) needs its area and nothing else, so preparing candidates in
+    the query ("cold") costs little for those that are never placed."""
 
     def __init__(self, shape: Shape):
         self.shape = shape
-        self.z = shape.outline[:, 0] + 1j * shape.outline[:, 1]
-        self.z_fft = np.fft.fft(self.z)
-        # x → −x is z → −conj(z); reversed to stay counter-clockwise.
-        self.z_fft_mirror = np.fft.fft(-np.conj(self.z)[::-1])
-        self.hash = shape.geometry_hash()
-        self.rms = shape.rms_radius_mm
-        self.poly = Polygon(shape.polygon)
-        self.dense = _densify(shape.polygon, shape.perimeter_mm / len(shape.outline))
-        self.dense_tree = cKDTree(self.dense)
         self._symmetric: bool | None = None
         self._rect_angle: float | None = None
+
+    def prepare(self) -> Candidate:
+        """Everything a comparison may ask of this candidate, made now (a server that
+        keeps candidates between queries pays for it once)."""
+        for part in ("z_fft", "z_fft_mirror", "hash", "rms", "dense_tree", "_segments"):
+            getattr(self, part)
+        for part in ("fingerprint", "area_range_mm2", "valid"):
+            getattr(self, part)
+        return self
+
+    @cached_property
+    def z(self) -> np.ndarray:
+        return self.shape.outline[:, 0] + 1j * self.shape.outline[:, 1]
+
+    @cached_property
+    def z_fft(self) -> np.ndarray:
+        return np.fft.fft(self.z)
+
+    @cached_property
+    def z_fft_mirror(self) -> np.ndarray:
+        # x → −x is z → −conj(z); reversed to stay counter-clockwise.
+        return np.fft.fft(-np.conj(self.z)[::-1])
+
+    @cached_property
+    def hash(self) -> str:
+        return self.shape.geometry_hash()
+
+    @cached_property
+    def rms(self) -> float:
+        return self.shape.rms_radius_mm
+
+    @cached_property
+    def poly(self) -> Polygon:
+        return Polygon(self.shape.polygon)
+
+    @cached_property
+    def dense(self) -> np.ndarray:
+        shape = self.shape
+        return _densify(shape.polygon, shape.perimeter_mm / len(shape.outline))
+
+    @cached_property
+    def dense_tree(self) -> cKDTree:
+        return cKDTree(self.dense)
+
+    @cached_property
+    def _segments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Segment i of the densified contour, dense[i] → dense[i + 1] (closed), and its
+        squared length."""
+        seg = np.roll(self.dense, -1, axis=0) - self.dense
+        return seg, np.maximum(np.einsum("ij,ij->i", seg, seg), 1e-18)
+
+    @cached_property
+    def fingerprint(self) -> bytes:
+        """Equal for two candidates that every comparison treats alike: the same arrays,
+        numbers and words (the same part stored twice, as re-exports and copies often are)."""
+        s = self.shape
+        h = hashlib.blake2b(digest_size=16)
+        for a in (s.outline, s.polygon, s.cutouts, s.round_cutouts, s.runs_mm):
+            h.update(np.ascontiguousarray(a).tobytes())
+            h.update(repr(a.shape).encode())
+        scalars = (
+            s.outer_area_mm2,
+            s.net_area_mm2,
+            s.perimeter_mm,
+            s.cut_length_mm,
+            s.rect_mm,
+            s.hull_area_mm2,
+            s.part_number,
+            s.title,
+            s.material,
+            s.thickness_mm,
+            self.hash,
+        )
+        h.update(repr(scalars).encode())
+        return h.digest()
+
+    @cached_property
+    def area_range_mm2(self) -> tuple[float, float]:
+        """Bounds on the area the re-rank measures for this outline at any placement
+        (rerank.py's overlap bound). A valid outline keeps its area when turned, up to
+        rounding; an invalid one is repaired by buffer(0) after turning, which float noise
+        can change, so only its convex hull bounds it."""
+        if self.poly.is_valid:
+            a = float(self.poly.area)
+            return a * (1 - AREA_NOISE_REL), a * (1 + AREA_NOISE_REL)
+        return 0.0, float(self.poly.convex_hull.area) * (1 + AREA_NOISE_REL)
 
     @property
     def rect_angle(self) -> float:
@@ -238,6 +331,15 @@ class Candidate:
             self._symmetric = m.iou > SYMMETRIC_IOU and m.holes_same == len(s.cutouts)
         return self._symmetric
 
+    @cached_property
+    def valid(self) -> bool:
+        return bool(self.poly.is_valid)
+
+    @cached_property
+    def repaired(self) -> Polygon:
+        """The outline as the overlap measures it when either side is invalid."""
+        return self.poly.buffer(0)
+
     def distance(self, pts: np.ndarray) -> np.ndarray:
         return self.nearest(pts)[0]
 
@@ -246,21 +348,20 @@ class Candidate:
         it (on the two segments at the nearest vertex of the densified contour), not to
         samples: two samplings of one outline start at different places, and sample-to-
         sample distance would see that."""
-        o = self.dense
+        n = len(pts)
         _, j = self.dense_tree.query(pts)
-        best = np.full(len(pts), np.inf)
-        near = np.zeros_like(pts)
-        for a_idx, b_idx in ((j - 1, j), (j, (j + 1) % len(o))):
-            a, b = o[a_idx], o[b_idx]
-            ab = b - a
-            w = np.einsum("ij,ij->i", pts - a, ab) / np.maximum(
-                np.einsum("ij,ij->i", ab, ab), 1e-18
-            )
-            proj = a + np.clip(w, 0.0, 1.0)[:, None] * ab
-            d = np.hypot(*(pts - proj).T)
-            closer = d < best
-            best = np.where(closer, d, best)
-            near[closer] = proj[closer]
+        # The segments before and after the nearest vertex, both in one pass.
+        seg = np.concatenate([j - 1, j]) % len(self.dense)
+        p2 = np.concatenate([pts, pts])
+        segments, len2 = self._segments
+        a, ab = self.dense[seg], segments[seg]
+        w = np.einsum("ij,ij->i", p2 - a, ab) / len2[seg]
+        proj = a + np.clip(w, 0.0, 1.0)[:, None] * ab
+        diff = p2 - proj
+        d = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+        after = d[n:] < d[:n]  # strictly closer, as the first segment wins a tie
+        best = np.where(after, d[n:], d[:n])
+        near = np.where(after[:, None], proj[n:], proj[:n])
         return best, near
 
 
@@ -307,12 +408,13 @@ def _angle_between_samples(corr: np.ndarray, strength: np.ndarray, s: int) -> fl
     fraction comes from a parabola through the peak and its neighbours, the angle from
     the phase step towards the neighbour on that side."""
     n = len(corr)
-    lo, mid, hi = strength[(s - 1) % n], strength[s], strength[(s + 1) % n]
+    lo, mid, hi = float(strength[(s - 1) % n]), float(strength[s]), float(strength[(s + 1) % n])
     curve = lo - 2 * mid + hi
-    frac = float(np.clip(0.5 * (lo - hi) / curve, -0.5, 0.5)) if curve < 0 else 0.0
+    frac = min(max(0.5 * (lo - hi) / curve, -0.5), 0.5) if curve < 0 else 0.0
     nb = (s + 1) % n if frac > 0 else (s - 1) % n
-    step = float(np.angle(corr[nb] / corr[s])) if abs(corr[s]) > 0 else 0.0
-    return float(np.angle(corr[s])) + abs(frac) * step
+    at, beside = complex(corr[s]), complex(corr[nb])
+    step = cmath.phase(beside / at) if abs(at) > 0 else 0.0
+    return cmath.phase(at) + abs(frac) * step
 
 
 class _Placer:
@@ -523,12 +625,13 @@ def _finish(q, c, mirrored, r, t, tol, original, stretch, any_size) -> Match:  #
     sx, sy = stretch
     poly_q = (_mirror(qs.polygon) if mirrored else qs.polygon) @ r.T + t
     pq = Polygon(poly_q)
-    if not pq.is_valid or not c.poly.is_valid:
-        pq, pc = pq.buffer(0), c.poly.buffer(0)
+    if not pq.is_valid or not c.valid:
+        pq, pc = pq.buffer(0), c.repaired
     else:
         pc = c.poly
     inter = float(area(intersection(pq, pc)))
-    iou = inter / max(float(area(union(pq, pc))), 1e-12)
+    # |P ∪ Q| = |P| + |Q| − |P ∩ Q|: no second overlay.
+    iou = inter / max(float(area(pq)) + float(area(pc)) - inter, 1e-12)
 
     cut = qs.cutouts.copy()
     if len(cut):
@@ -583,7 +686,7 @@ def _finish(q, c, mirrored, r, t, tol, original, stretch, any_size) -> Match:  #
     angle = math.degrees(math.atan2(r[1, 0], r[0, 0])) % 360.0
     os_ = original.shape
     return Match(
-        score=float(min(max(score, 0.0), 1.0)),
+        score=round(float(min(max(score, 0.0), 1.0)), SCORE_DECIMALS),
         iou=iou,
         edges_same=runs_same,
         edges_candidate=len(cs.runs_mm),

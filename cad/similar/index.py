@@ -22,6 +22,7 @@ import numpy as np
 
 from .align import Candidate, Match, compare
 from .descriptor import SHAPE_DIM, SIZE_DIM, TEXT_DIM, Descriptor, describe
+from .rerank import rerank
 from .shape import SHAPE_VERSION, Shape
 
 FORMAT = "kumiai.similar.index/1"
@@ -126,22 +127,42 @@ class Index:
     ) -> list[Result]:
         idx, dist = self.first.search(describe(shape), candidates, any_size)
         rows = [int(i) for i in idx]
+        distance = dict(zip(rows, (float(d) for d in dist), strict=True))
         if self._pool is not None and len(rows) > 1:
+            # Each worker keeps its own k best: the k best of all are among them.
             n = self._pool_workers
-            parts = self._pool.map(_rerank_here, [(shape, rows[w::n], any_size) for w in range(n)])
-            matches = dict(m for part in parts for m in part)
+            jobs = [
+                (shape, rows[w::n], any_size, k, [distance[i] for i in rows[w::n]])
+                for w in range(n)
+            ]
+            parts = self._pool.map(_rerank_here, jobs)
+            matches = [m for part in parts for m in part]
         else:
-            matches = dict(self.rerank(shape, rows, any_size))
+            matches = self.rerank(shape, rows, any_size, k, [distance[i] for i in rows])
+        position = {i: p for p, i in enumerate(rows)}
         results = []
-        for i, d in zip(rows, dist, strict=True):
-            e, m = self.entries[i], matches[i]
-            results.append(Result(i, e.path, e.part, m.score, m, float(d)))
-        results.sort(key=lambda r: (-r.score, r.distance))
+        for i, m in matches:
+            e = self.entries[i]
+            results.append(Result(i, e.path, e.part, m.score, m, distance[i]))
+        # By score, then distance, then first-stage order: the order rerank() keeps.
+        results.sort(key=lambda r: (-r.score, r.distance, position[r.index]))
         return results[:k]
 
-    def rerank(self, shape: Shape, rows: list[int], any_size: bool) -> list[tuple[int, Match]]:
+    def rerank(
+        self,
+        shape: Shape,
+        rows: list[int],
+        any_size: bool,
+        k: int | None = None,
+        distances: list[float] | None = None,
+    ) -> list[tuple[int, Match]]:
+        """(row, match) of `rows` re-ranked; with `k`, only the k best (best first), and
+        the rows that cannot be among them are never placed (rerank.py)."""
         q = Candidate(shape)
-        return [(i, compare(q, self.candidate(i), any_size)) for i in rows]
+        if k is None:
+            return [(i, compare(q, self.candidate(i), any_size)) for i in rows]
+        cands = [self.candidate(i) for i in rows]
+        return [(rows[p], m) for p, m in rerank(q, cands, k, any_size, distances)]
 
     def parallel(self, workers: int = 2) -> Index:
         """Re-rank in `workers` processes (forked now, each holding this index and its
@@ -275,7 +296,9 @@ def _warm(_: int) -> int:
     return os.getpid()
 
 
-def _rerank_here(job: tuple[Shape, list[int], bool]) -> list[tuple[int, Match]]:
+def _rerank_here(
+    job: tuple[Shape, list[int], bool, int | None, list[float] | None],
+) -> list[tuple[int, Match]]:
     assert _SERVED is not None
     return _SERVED.rerank(*job)
 

@@ -17,8 +17,9 @@ from django.db.models import QuerySet
 from django.db.models.functions import Power
 from pgvector.django import L2Distance
 
-from cad.similar.align import Candidate, Match, compare
+from cad.similar.align import Candidate, Match
 from cad.similar.descriptor import Descriptor, describe
+from cad.similar.rerank import rerank
 from cad.similar.shape import Shape, normalise_code
 from cad.text import normalise
 from tenancy.models import Membership
@@ -206,12 +207,16 @@ def similar(
             fresh[key] = Candidate(shape_codec.decode(data, key[1]))
         PREPARED.put_many(fresh)
         prepared.update(fresh)
-    scored = []
-    for pk, dist in stage:
-        part = rows[pk]
-        scored.append((part, compare(q, prepared[(pk, part.geometry_hash)], any_size), dist))
-    scored.sort(key=lambda t: (-t[1].score, t[2]))
-    best = scored[:k]
+    # The k best by score, then distance: candidates whose bound on the score cannot
+    # reach the k-th are never placed (cad.similar.rerank; a median query places ~16).
+    found = rerank(
+        q,
+        [prepared[(pk, rows[pk].geometry_hash)] for pk, _d in stage],
+        k,
+        any_size,
+        [d for _pk, d in stage],
+    )
+    best = [(rows[stage[i][0]], m, stage[i][1]) for i, m in found]
     jobs: dict[int, list[PastJob]] = {}
     for job in past_jobs(membership).filter(drawing_id__in=[p.drawing_id for p, _m, _d in best]):
         jobs.setdefault(job.drawing_id, []).append(job)
