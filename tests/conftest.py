@@ -16,6 +16,18 @@ import pytest
 
 PASSWORD = "correct horse battery 42"
 
+# Property tests draw the same examples on every run by default, so a run that lands is
+# not decided by luck; `HYPOTHESIS_PROFILE=explore` draws new ones (how the handed-hole
+# fault of tests/cad/test_similar_faults.py was found). A fault found is kept as a test.
+try:
+    from hypothesis import settings as _hypothesis
+
+    _hypothesis.register_profile("repeatable", derandomize=True)
+    _hypothesis.register_profile("explore", derandomize=False)
+    _hypothesis.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+except ImportError:  # a bare checkout without the dev tools
+    pass
+
 
 SERVICES = ("DATABASE_URL", "S3_ENDPOINT", "REDIS_URL")
 # The pure cores' tests need no service and no Django: `pytest tests/cad tests/quoting

@@ -328,7 +328,15 @@ class Candidate:
                 _hash=self.hash,  # the hash does not see a mirror
             )
             m = compare(self, Candidate(image), sides=(False,))
-            self._symmetric = m.iou > SYMMETRIC_IOU and m.holes_same == len(s.cutouts)
+            # Its mirror image must fit it exactly, holes and all: a hole a millimetre off
+            # the centre line still "matches" within the hole tolerance, but a mirrored
+            # copy of that part then fits plainly only at ~0.84 (and was called "same
+            # part", test_similar_faults.py); it is another hand, placed mirrored.
+            self._symmetric = (
+                m.iou > SYMMETRIC_IOU
+                and m.holes_same == len(s.cutouts)
+                and m.score >= EXACT_FIT
+            )
         return self._symmetric
 
     @cached_property

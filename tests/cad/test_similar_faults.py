@@ -378,3 +378,25 @@ def test_an_index_of_shapes_from_an_older_version_is_refused(tmp_path):  # type:
     )
     with pytest.raises(ValueError, match="index again"):
         Index.load(tmp_path / "old.npz")
+
+
+def test_a_hole_just_off_the_centre_line_makes_the_part_handed(tmp_path):  # type: ignore[no-untyped-def]
+    """Found by hypothesis (test_similar.py): a 40 × 30 plate with one Ø2 hole 0.47 mm off
+    its centre line was taken for its own mirror image (the hole "matched" its mirror
+    within the hole tolerance), so a mirrored copy was placed only plainly: 0.84, and
+    called "same part". Its mirror image is the other hand's part, placed mirrored."""
+    from tests.cad.test_similar import IDENTITY, primitives, shape_of_file, write
+
+    items = primitives({"w": 40.0, "h": 30.0, "holes": [(0.25, 0.484375, 2.0)]})
+    write(items, IDENTITY, tmp_path / "a.dxf")
+    write(items, {**IDENTITY, "mirror": True}, tmp_path / "b.dxf")
+    a, b = shape_of_file(tmp_path / "a.dxf"), shape_of_file(tmp_path / "b.dxf")
+    assert not Candidate(a).symmetric
+    for any_size in (False, True):
+        m = compare(b, a, any_size=any_size)
+        assert m.mirrored and m.explanation.startswith("mirror image of this part")
+        assert m.score == pytest.approx(1.0 - MIRROR_MARGIN, abs=1e-4)
+    # Centred exactly, the same plate is its own mirror image: no mirror is tried.
+    centred = primitives({"w": 40.0, "h": 30.0, "holes": [(0.25, 0.5, 2.0)]})
+    write(centred, IDENTITY, tmp_path / "c.dxf")
+    assert Candidate(shape_of_file(tmp_path / "c.dxf")).symmetric
