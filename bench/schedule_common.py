@@ -525,7 +525,9 @@ def start_app(
     portal.url = f"http://127.0.0.1:{port}"
     children = {
         c.name: c
-        for c in app_children(host="127.0.0.1", port=port, concurrency=2, home=portal.home)
+        for c in app_children(
+            host="127.0.0.1", port=port, concurrency=2, home=portal.home, web_workers=web_workers
+        )
     }
     env = child_env(portal.stack.env)
     env["DJANGO_DEBUG"] = "false"
@@ -541,8 +543,6 @@ def start_app(
     wanted = ["web"] + (["worker"] if worker else [])
     for name in wanted:
         argv = list(children[name].argv)
-        if name == "web" and web_workers > 1:
-            argv += ["--workers", str(web_workers)]
         portal.argv[name] = argv
         portal.procs[name] = subprocess.Popen(  # noqa: S603 - our interpreter, fixed options
             argv,

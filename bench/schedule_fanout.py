@@ -314,7 +314,9 @@ def main() -> int:
     parser.add_argument("--action", choices=("progress", "breakdown", "mixed"), default="progress")
     parser.add_argument("--operations", type=int, default=1600)
     parser.add_argument("--shop", type=int, default=2, help="index of the shop that acts (0–5)")
-    parser.add_argument("--web-workers", type=int, default=1)
+    parser.add_argument(
+        "--web-workers", type=int, default=None, help="as `kumiai run` (2 on two cores)"
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
         "--channel-fix",
@@ -322,6 +324,10 @@ def main() -> int:
         help="diagnostic: run the portal with the channel layer's Redis read timeout off",
     )
     args = parser.parse_args()
+    if args.web_workers is None:
+        from kumiai.cli import default_web_workers
+
+        args.web_workers = default_web_workers()
     if args.actions < 1 or args.clients < 1:
         parser.error("--actions and --clients must be at least 1")
 

@@ -5,8 +5,8 @@ someone else took is an answer, not an error); p95 per endpoint reported").
 
 The group of bench/schedule_common.py: 1,600 planned operations, and open offers waiting
 in the shops' inboxes (100 per shop by default, made by `create_offers`). The web server
-and a Celery worker run as `kumiai run` starts them (one uvicorn process; `--web-workers`
-adds processes), and this process is the load generator, on the same two cores.
+and a Celery worker run as `kumiai run` starts them (two uvicorn processes on two cores;
+`--web-workers` to choose), and this process is the load generator, on the same two cores.
 
 The people, each with an API key (`Authorization: Bearer`): 5 % the coordinator's staff,
 20 % the lead firms' buyers, the rest the member shops' staff. Buyers only view (they
@@ -284,9 +284,11 @@ UNLOADED_N = 15
 
 
 def view_steps(people: list[Person]) -> dict[str, dict[str, float]]:
-    """In this process, for one member of each kind, GET /api/schedule's own steps:
-    the query (rows read, models made), the dicts (`production.api.operation_out`), the
-    response schema's validation and the JSON; medians of five, and the queries."""
+    """In this process, for one member of each kind, GET /api/schedule's own steps as it
+    now makes them (the rows read as values: `selectors.operation_rows`, then the JSON),
+    beside the way it made them before, as the baseline of the same run (the rows read as
+    models, `api.operation_out`, the response schema's validation, ninja's encoder);
+    medians of five, and the queries."""
     import json
 
     from django.db import connection
@@ -300,11 +302,13 @@ def view_steps(people: list[Person]) -> dict[str, dict[str, float]]:
     for role in ("coordinator", "shop", "buyer"):
         m = next(p.membership for p in people if p.label == role)
         steps: dict[str, list[float]] = {
-            "query": [],
             "sql": [],
+            "rows": [],
+            "json": [],
+            "models": [],
             "dicts": [],
             "schema": [],
-            "json": [],
+            "encoder": [],
         }
         sql, params = selectors.operations(m)[:5000].query.sql_with_params()
         for _ in range(5):
@@ -315,23 +319,27 @@ def view_steps(people: list[Person]) -> dict[str, dict[str, float]]:
             steps["sql"].append(time.perf_counter() - t)
             with CaptureQueriesContext(connection) as queries:
                 t0 = time.perf_counter()
-                ops = list(selectors.operations(m)[:5000])
+                rows = selectors.operation_rows(m)
                 t1 = time.perf_counter()
-                rows = [production_api.operation_out(op) for op in ops]
-                t2 = time.perf_counter()
-            model = production_api.ScheduleOut.model_validate({"operations": rows})
+            body = json.dumps({"operations": rows})
+            t2 = time.perf_counter()
+            ops = list(selectors.operations(m)[:5000])
             t3 = time.perf_counter()
-            body = json.dumps(model.model_dump(), cls=NinjaJSONEncoder)
+            dicts = [production_api.operation_out(op) for op in ops]
             t4 = time.perf_counter()
+            model = production_api.ScheduleOut.model_validate({"operations": dicts})
+            t5 = time.perf_counter()
+            json.dumps(model.model_dump(), cls=NinjaJSONEncoder)
+            t6 = time.perf_counter()
             for k, v in zip(
-                ("query", "dicts", "schema", "json"),
-                (t1 - t0, t2 - t1, t3 - t2, t4 - t3),
+                ("rows", "json", "models", "dicts", "schema", "encoder"),
+                (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5),
                 strict=True,
             ):
                 steps[k].append(v)
         out[role] = {k: statistics.median(v) for k, v in steps.items()}
-        out[role] |= {"operations": len(ops), "queries": len(queries), "kB": len(body) / 1024}
-    # What every request pays first with CONN_MAX_AGE = 0: a new connection (SCRAM).
+        out[role] |= {"operations": len(rows), "queries": len(queries), "kB": len(body) / 1024}
+    # What a request would pay first without the web server's pool: a new connection.
     out["connect"] = {"s": statistics.median(connect_cost(20))}
     return out
 
@@ -495,18 +503,20 @@ def report_baseline(
         )
     print("  GET /api/schedule's own steps in this process (no HTTP, no auth), medians:")
     print(
-        f"    every request first opens a PostgreSQL connection (CONN_MAX_AGE 0): "
+        f"    a new PostgreSQL connection (SCRAM), which the web server's pool saves: "
         f"{1000 * steps['connect']['s']:.1f} ms here"
     )
     for role, st in steps.items():
         if role == "connect":
             continue
+        now_s = st["rows"] + st["json"]
+        before_s = st["models"] + st["dicts"] + st["schema"] + st["encoder"]
         print(
             f"    {role:<12} {st['operations']:5.0f} operations, {st['queries']:3.0f} queries, "
-            f"{st['kB']:6.1f} kB: query {1000 * st['query']:5.0f} ms (of which the SQL "
-            f"{1000 * st['sql']:.0f} ms, the rest rows to models), dicts "
-            f"{1000 * st['dicts']:4.0f} ms, schema {1000 * st['schema']:4.0f} ms, json "
-            f"{1000 * st['json']:4.0f} ms"
+            f"{st['kB']:6.1f} kB: rows {1000 * st['rows']:4.0f} ms (of which the SQL "
+            f"{1000 * st['sql']:.0f} ms) + json {1000 * st['json']:3.0f} ms = "
+            f"{1000 * now_s:4.0f} ms; as models, schema and ninja's encoder (before) "
+            f"{1000 * before_s:4.0f} ms: {before_s / now_s:4.1f}× the work"
         )
     # What the views alone ask of the web server, at the unloaded cost of each.
     mean_wait = (args.wait_min_s + args.wait_max_s) / 2
@@ -556,10 +566,16 @@ def main() -> int:
     parser.add_argument("--wait-max-s", type=float, default=5.0)
     parser.add_argument("--operations", type=int, default=1600)
     parser.add_argument("--open-offers", type=int, default=600, help="spread over the shops")
-    parser.add_argument("--web-workers", type=int, default=1)
+    parser.add_argument(
+        "--web-workers", type=int, default=None, help="as `kumiai run` (2 on two cores)"
+    )
     parser.add_argument("--no-worker", action="store_true", help="no Celery worker")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
+    if args.web_workers is None:
+        from kumiai.cli import default_web_workers
+
+        args.web_workers = default_web_workers()
     args.users = args.users or (50 if args.quick else 200)
     args.duration_s = args.duration_s or (30.0 if args.quick else 300.0)
     if args.users < 10:

@@ -83,6 +83,21 @@ TEMPLATES = [
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL", "postgresql:///kumiai"))}
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # ASGI: a connection per request, closed after
+# The web server sets KUMIAI_DB_POOL_MAX (kumiai/asgi.py): under ASGI every request's view
+# runs in a thread of its own, each with a connection of its own, so 200 busy users opened
+# more than PostgreSQL's 200 (bench/schedule_load.py). A pool bounds them (a request past
+# the bound waits for one, up to DB_POOL_WAIT_S) and keeps them open (no 6 ms SCRAM
+# handshake per request). Celery's forked children and the tests keep plain connections.
+DB_POOL_MAX = env_int("KUMIAI_DB_POOL_MAX", 0)
+DB_POOL_WAIT_S = 30
+if DB_POOL_MAX > 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": DB_POOL_MAX,
+        "timeout": DB_POOL_WAIT_S,
+    }
+    # A pooled connection that died with its server (a restart) is dropped, not handed out.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

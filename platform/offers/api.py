@@ -43,7 +43,15 @@ def offer_out(o: Offer) -> dict:
 
 @router.get("/offers", response=list[OfferOut], summary="Your inbox (the coordinator: every offer)")
 def inbox(request: HttpRequest, status: str = ""):  # type: ignore[no-untyped-def]
-    rows = selectors.offers(request.membership)  # type: ignore[attr-defined]
+    rows = (
+        selectors.offers(request.membership)  # type: ignore[attr-defined]
+        # What offer_out reads: the line's quotes (every shop's, as JSON) and the
+        # drawing's analysis stay in the database (a third of a shop's inbox, measured
+        # by bench/schedule_load.py).
+        .select_related(None)
+        .select_related("line__order", "line__drawing", "shop")
+        .defer("line__quote", "line__declined_by")
+    )
     if status:
         rows = rows.filter(status=status)
     return [offer_out(o) for o in rows[:500]]

@@ -238,7 +238,12 @@ def do_report_progress(
         shop = op.work.shop
         # Everyone sees the report at once; the re-plan that follows pushes again.
         transaction.on_commit(lambda: push_schedule_change(shop))
-        transaction.on_commit(lambda: _replan_later(shop_id, why))
+        if (op.start.isoformat(), op.end.isoformat()) != (before["start"], before["end"]):
+            # Only a report that moves the operation in time moves what follows it. More
+            # pieces done on work under way, or a start reported at or after its planned
+            # start, leave the machine's plan as it is: no seconds of solving for nothing
+            # (on a busy floor most reports are these).
+            transaction.on_commit(lambda: _replan_later(shop_id, why))
     return op
 
 

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+import numpy as np
+from django.db.models import FloatField
+from django.db.models.functions import Cast, Extract
 from django.utils import timezone
 
 from shops.selectors import capabilities
@@ -79,15 +82,36 @@ def _midnight(day: date) -> datetime:
 # -- the pure part ---------------------------------------------------------------------------
 def planned_h(spans: Iterable[Span], mondays: tuple[date, ...]) -> dict[int, list[float]]:
     """Standard hours per shop and week: each span clipped to each week it overlaps."""
-    bounds = [_midnight(d) for d in (*mondays, mondays[-1] + timedelta(days=DAYS_PER_WEEK))]
-    out: dict[int, list[float]] = {}
-    for s in spans:
-        row = out.setdefault(s.shop_id, [0.0] * len(mondays))
-        for k in range(len(mondays)):
-            inside_s = (min(s.end, bounds[k + 1]) - max(s.start, bounds[k])).total_seconds()
-            if inside_s > 0:
-                row[k] += inside_s / HOUR_S * s.speed_factor
-    return out
+    spans = list(spans)
+    return planned_h_s(
+        np.array([s.shop_id for s in spans], dtype=np.int64),
+        np.array([s.start.timestamp() for s in spans], dtype=np.float64),
+        np.array([s.end.timestamp() for s in spans], dtype=np.float64),
+        np.array([s.speed_factor for s in spans], dtype=np.float64),
+        mondays,
+    )
+
+
+def planned_h_s(
+    shop_ids: np.ndarray,
+    start_s: np.ndarray,
+    end_s: np.ndarray,
+    speed_factor: np.ndarray,
+    mondays: tuple[date, ...],
+) -> dict[int, list[float]]:
+    """`planned_h` over arrays (epoch seconds): the coordinator's 1,600 operations by 8
+    weeks as one clip, where a loop over them was half of the load view's time."""
+    bounds_s = np.array(
+        [_midnight(d).timestamp() for d in (*mondays, mondays[-1] + timedelta(days=DAYS_PER_WEEK))]
+    )
+    inside_s = np.minimum(end_s[:, None], bounds_s[None, 1:]) - np.maximum(
+        start_s[:, None], bounds_s[None, :-1]
+    )
+    hours = np.clip(inside_s, 0.0, None) / HOUR_S * speed_factor[:, None]
+    shops, row_of = np.unique(shop_ids, return_inverse=True)
+    sums = np.zeros((len(shops), len(mondays)))
+    np.add.at(sums, row_of, hours)
+    return {int(shop): sums[k].tolist() for k, shop in enumerate(shops)}
 
 
 def weekly(per_day_by_process: dict[str, tuple[float, ...]], weeks: int) -> list[float]:
@@ -121,12 +145,22 @@ def load(
     if org.kind == OrgKind.MEMBER_SHOP:
         # A shop's own machines only (it may also see work where it is the buyer).
         ops = ops.filter(work__shop=org)
-    rows = ops.order_by().values_list(
-        "work__shop_id", "work__shop__name", "start", "end", "machine__speed_factor"
+    # Moments as epoch seconds, read as floats: parsing 3,200 timestamps was a third of
+    # the view.
+    rows = list(
+        ops.order_by().values_list(
+            "work__shop_id",
+            "work__shop__name",
+            # In UTC: Django would read the wall clock of the current zone as UTC.
+            Cast(Extract("start", "epoch", tzinfo=UTC), FloatField()),
+            Cast(Extract("end", "epoch", tzinfo=UTC), FloatField()),
+            "machine__speed_factor",
+        )
     )
-    spans = [Span(*row) for row in rows]
-    planned = planned_h(spans, mondays)
-    names = {s.shop_id: s.shop for s in spans}
+    names = {row[0]: row[1] for row in rows}
+    columns = np.array([(r[0], r[2], r[3], r[4]) for r in rows], dtype=np.float64)
+    columns = columns.reshape(-1, 4).T
+    planned = planned_h_s(columns[0].astype(np.int64), columns[1], columns[2], columns[3], mondays)
 
     if org.kind == OrgKind.LEAD_FIRM:
         shown = sorted(names, key=lambda i: names[i])

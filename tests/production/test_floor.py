@@ -190,3 +190,35 @@ def test_done_without_a_start_keeps_the_planned_length(world, clients, planned):
     assert got.status_code == 200
     op = Operation.objects.get(pk=laser.pk)
     assert op.done and op.end - op.start == laser.end - laser.start
+
+
+def test_only_a_report_that_moves_the_operation_re_plans(world, clients, planned, monkeypatch):  # type: ignore[no-untyped-def]
+    """More pieces done on work under way leave the machine plan as it is: no re-plan is
+    queued (each costs seconds of solving); a delay, which moves the end, queues one."""
+    from production import actions
+
+    queued = []
+    real = actions._replan_later
+    monkeypatch.setattr(
+        actions, "_replan_later", lambda shop_id, why="": (queued.append(why), real(shop_id, why))
+    )
+    laser, _bend = planned
+    url = f"/api/operations/{laser.pk}/progress"
+    dora = clients["dora"]
+    assert dora.post(url, {"status": "started"}, content_type="application/json").status_code == 200
+    before = len(queued)  # 0 or 1: the start moved it only if it was planned for later
+    after_start = Operation.objects.get(pk=laser.pk)
+    for pieces in (2, 5):
+        got = dora.post(
+            url, {"status": "started", "done_qty": pieces}, content_type="application/json"
+        )
+        assert got.status_code == 200 and got.json()["started"] is True
+    op = Operation.objects.get(pk=laser.pk)
+    assert op.done_qty == 5 and (op.start, op.end) == (after_start.start, after_start.end)
+    assert len(queued) == before
+    later = timezone.now() + timedelta(hours=5)
+    delayed = dora.post(
+        url, {"status": "delayed", "expected_end": iso(later)}, content_type="application/json"
+    )
+    assert delayed.status_code == 200
+    assert len(queued) == before + 1 and "Delay" in queued[-1]

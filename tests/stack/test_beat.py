@@ -25,6 +25,16 @@ def test_kumiai_run_starts_beat_beside_the_worker_and_the_web_server(tmp_path): 
     beat = by_name["beat"]
     assert beat[beat.index("-A") + 1] == "kumiai" and "beat" in beat
     assert str(tmp_path / "celerybeat-schedule") in beat, "beat keeps its state with the stack"
+    # Solving in the background yields to people waiting on pages.
+    assert by_name["worker"][:3] == ["nice", "-n", "10"]
+    assert "--workers" not in by_name["web"]
+    two = {
+        c.name: c.argv
+        for c in app_children(
+            host="127.0.0.1", port=8000, concurrency=2, home=tmp_path, web_workers=2
+        )
+    }
+    assert two["web"][two["web"].index("--workers") + 1] == "2"
 
 
 @pytest.mark.django_db(transaction=True)
