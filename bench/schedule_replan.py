@@ -460,7 +460,8 @@ def main() -> int:
         start_app(portal, channel_fix=args.channel_fix)
         print(
             f"  web server and Celery worker up in {time.perf_counter() - t:.1f} s: "
-            f"{' '.join(portal.argv['web'][2:])}; celery {' '.join(portal.argv['worker'][4:8])}",
+            f"{' '.join(portal.argv['web'][2:])}; "
+            f"{' '.join(a for a in portal.argv['worker'] if a != sys.executable)}",
             flush=True,
         )
         if args.channel_fix:

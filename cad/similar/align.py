@@ -333,9 +333,7 @@ class Candidate:
             # copy of that part then fits plainly only at ~0.84 (and was called "same
             # part", test_similar_faults.py); it is another hand, placed mirrored.
             self._symmetric = (
-                m.iou > SYMMETRIC_IOU
-                and m.holes_same == len(s.cutouts)
-                and m.score >= EXACT_FIT
+                m.iou > SYMMETRIC_IOU and m.holes_same == len(s.cutouts) and m.score >= EXACT_FIT
             )
         return self._symmetric
 

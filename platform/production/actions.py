@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,13 +55,25 @@ def work_from_offer(offer_id: int) -> Work | None:
     return work
 
 
+# pg_advisory_xact_lock's first key: "re-plan of shop <second key>".
+REPLAN_LOCK_CLASS = 1301
+
+
 def replan_shop(shop_id: int, reason: str = "") -> str:
     """The shop's open work on its machines, again; started operations stay. A line that
-    now finishes after its promise is proposed for re-allocation (reallocation.review)."""
+    now finishes after its promise is proposed for re-allocation (reallocation.review).
+
+    Solving takes seconds, and the floor goes on reporting meanwhile: the shop's row (the
+    lock every report takes) is held only to save. Re-plans of one shop still run one at
+    a time (an advisory lock of their own), and what changed while the plan was being
+    made wins over it: an operation reported or moved in between keeps what was reported,
+    work closed in between is left alone. The report that changed it has queued the next
+    re-plan, which plans around it. (Holding the shop through the solve kept 200 users'
+    reports waiting up to 29 s, bench/schedule_load.py.)"""
     with transaction.atomic():
-        # NO KEY UPDATE: re-plans of one shop queue here, while rows that merely refer
-        # to the shop (audit entries, breakdowns) are written beside it undisturbed.
-        shop = Organization.objects.select_for_update(no_key=True).get(pk=shop_id)
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REPLAN_LOCK_CLASS, shop_id])
+        shop = Organization.objects.get(pk=shop_id)
         works = list(
             Work.objects.filter(shop=shop, status__in=OPEN_WORK).select_related("line__order")
         )
@@ -72,14 +84,41 @@ def replan_shop(shop_id: int, reason: str = "") -> str:
         if not plan.operations and previous:
             log.warning("no machine plan for %s (%s): the previous one stays", shop, plan.status)
             return plan.status
+
+        # NO KEY UPDATE: rows that merely refer to the shop (audit entries, breakdowns)
+        # are written beside it undisturbed.
+        shop = Organization.objects.select_for_update(no_key=True).get(pk=shop_id)
+        read = {op.pk: _plan_state(op) for op in previous}
+        open_now = set(
+            Work.objects.filter(pk__in=[w.pk for w in works], status__in=OPEN_WORK).values_list(
+                "pk", flat=True
+            )
+        )
         # Rows are kept by (work, step) and moved in place: an operation's id is what
         # outside tools report progress against.
-        rows = {(op.work_id, op.seq): op for op in previous}
+        rows = {
+            (op.work_id, op.seq): op
+            for op in Operation.objects.filter(work__in=works).select_for_update()
+        }
         keep = set()
         for p in plan.operations:
-            op = rows.get((p.work_id, p.seq))
             keep.add((p.work_id, p.seq))
-            if op is not None and (op.started or op.done or op.pinned):
+            if p.work_id not in open_now:
+                continue  # closed or moved away while the plan was made
+            op = rows.get((p.work_id, p.seq))
+            if op is None:
+                Operation.objects.create(
+                    work_id=p.work_id,
+                    seq=p.seq,
+                    process=p.process,
+                    machine_id=p.machine_id,
+                    start=p.start,
+                    end=p.end,
+                )
+                continue
+            if read.get(op.pk) != _plan_state(op):
+                continue  # reported or moved while the plan was made: that stands
+            if op.started or op.done or op.pinned:
                 if op.pinned and (op.machine_id, op.start, op.end) != (
                     p.machine_id,
                     p.start,
@@ -93,22 +132,15 @@ def replan_shop(shop_id: int, reason: str = "") -> str:
                     )
                     op.save(update_fields=["machine", "start", "end", "pinned"])
                 continue
-            if op is None:
-                Operation.objects.create(
-                    work_id=p.work_id,
-                    seq=p.seq,
-                    process=p.process,
-                    machine_id=p.machine_id,
-                    start=p.start,
-                    end=p.end,
-                )
-            elif (op.machine_id, op.start, op.end) != (p.machine_id, p.start, p.end):
+            if (op.machine_id, op.start, op.end) != (p.machine_id, p.start, p.end):
                 op.machine_id, op.start, op.end = p.machine_id, p.start, p.end
                 op.save(update_fields=["machine", "start", "end"])
         stale = [
             op.pk
             for key, op in rows.items()
-            if key not in keep and not (op.started or op.done or op.pinned)
+            if key not in keep
+            and read.get(op.pk) == _plan_state(op)
+            and not (op.started or op.done or op.pinned)
         ]
         Operation.objects.filter(pk__in=stale).delete()
         reallocation.review(shop, reason or _("The plan of %(shop)s changed") % {"shop": shop.name})
@@ -125,6 +157,11 @@ def replan_shop(shop_id: int, reason: str = "") -> str:
         )
         transaction.on_commit(lambda: push_schedule_change(shop))
     return plan.status
+
+
+def _plan_state(op: Operation) -> tuple:  # type: ignore[type-arg]
+    """What a report or a move changes of an operation."""
+    return (op.machine_id, op.start, op.end, op.started, op.done, op.pinned)
 
 
 # -- the shop floor ------------------------------------------------------------------------

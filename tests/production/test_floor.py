@@ -222,3 +222,51 @@ def test_only_a_report_that_moves_the_operation_re_plans(world, clients, planned
     )
     assert delayed.status_code == 200
     assert len(queued) == before + 1 and "Delay" in queued[-1]
+
+
+def test_a_report_made_while_the_plan_is_solved_neither_waits_nor_is_overwritten(  # type: ignore[no-untyped-def]
+    world, clients, planned, monkeypatch
+):
+    """A re-plan solves for seconds without holding the shop: a delay reported meanwhile
+    goes through at once (with the shop held it would wait for the solve, which here
+    waits for it: a deadlock) and keeps its new end when the plan is saved."""
+    import threading
+
+    from django.db import connection as test_connection
+
+    from production import actions
+    from tenancy.context import Actor
+
+    laser, _bend = planned
+    later = timezone.now() + timedelta(hours=5)
+    dora = Actor(user=world.dora.user, membership=world.dora)
+    outcome: dict[str, object] = {}
+
+    def report() -> None:
+        from django.db import connection
+
+        try:
+            op = Operation.objects.select_related("work__line", "work__shop").get(pk=laser.pk)
+            actions.do_report_progress(op, status="delayed", expected_end=later, acting=dora)
+            outcome["reported"] = True
+        except Exception as exc:  # noqa: BLE001 - the test reads it below
+            outcome["error"] = exc
+        finally:
+            connection.close()
+
+    real_plan = actions.plan_shop
+
+    def plan_while_reporting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        plan = real_plan(*args, **kwargs)  # made from the operations as they were read
+        floor = threading.Thread(target=report)
+        floor.start()
+        floor.join(timeout=60)
+        outcome["waited"] = floor.is_alive()
+        return plan
+
+    monkeypatch.setattr(actions, "plan_shop", plan_while_reporting)
+    assert actions.replan_shop(world.coordinator.pk) in {"optimal", "feasible"}
+    assert outcome == {"reported": True, "waited": False}
+    op = Operation.objects.get(pk=laser.pk)
+    assert op.started and op.end == later  # the report stands over the plan made before it
+    assert test_connection.is_usable()
