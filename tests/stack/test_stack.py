@@ -264,3 +264,20 @@ def test_compose_runs_the_same_postgres_major_version_as_the_embedded_one():  # 
     )
     assert "CREATE EXTENSION IF NOT EXISTS vector" in migrations
     assert "CREATE EXTENSION IF NOT EXISTS pg_trgm" in migrations
+
+
+def test_ports_for_services_are_never_ones_an_outgoing_connection_could_take():  # type: ignore[no-untyped-def]
+    """A port free now but inside the ephemeral range can be taken by any connection
+    before the service binds it (SeaweedFS's filer lost its gRPC port so, to a connection
+    between the servers it had just started): free_port picks below the range."""
+    import socket
+
+    from kumiai.stack.services import LISTEN_PORTS_SPAN, ephemeral_range, free_port
+
+    low, _high = ephemeral_range()
+    assert low - max(1024, low - LISTEN_PORTS_SPAN) >= 1000, "this machine's range starts low"
+    for _ in range(20):
+        port = free_port()
+        assert max(1024, low - LISTEN_PORTS_SPAN) <= port < low
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", port))  # and it is free to listen on

