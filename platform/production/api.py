@@ -8,7 +8,6 @@ import json
 from datetime import date, datetime
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from shops.models import Machine
@@ -93,8 +92,7 @@ def operation_out(op: Operation) -> dict:
         "start": op.start,
         "end": op.end,
         "due_date": op.work.due_date,
-        # Late: the operation ends after the day the line is due.
-        "late": timezone.localtime(op.end).date() > op.work.due_date,
+        "late": selectors.is_late(op.end, op.work.due_date),
         "started": op.started,
         "done": op.done,
         "pinned": op.pinned,

@@ -3,7 +3,7 @@ the coordinator the group's."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -57,6 +57,11 @@ ROW_VALUES = (
 )  # fmt: skip
 
 
+def is_late(end: datetime, due: date) -> bool:
+    """An operation is late when it ends after the day its line is due (local days)."""
+    return timezone.localtime(end).date() > due
+
+
 def _json_moment(moment: datetime) -> str:
     """As ninja's encoder writes a datetime (Django's): milliseconds, UTC as "Z". Done
     here, in the loop that reads the rows, the encoder's fallback is not called 3,200
@@ -70,7 +75,6 @@ def _json_moment(moment: datetime) -> str:
 def operation_rows(membership: Membership | None, limit: int = 5000) -> list[dict]:
     """The caller's schedule as API rows (dicts in `OperationOut`'s field order, moments
     and days already as their JSON text)."""
-    tz = timezone.get_current_timezone()
     rows = operations(membership).values_list(*ROW_VALUES)[:limit]
     return [
         {
@@ -86,8 +90,7 @@ def operation_rows(membership: Membership | None, limit: int = 5000) -> list[dic
             "start": _json_moment(start),
             "end": _json_moment(end),
             "due_date": due.isoformat(),
-            # Late: the operation ends after the day the line is due.
-            "late": end.astimezone(tz).date() > due,
+            "late": is_late(end, due),
             "started": started,
             "done": done,
             "pinned": pinned,
