@@ -23,6 +23,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/past_jobs_import.py
 	$(BIN)/python bench/quoting_speed.py
 	$(BIN)/python bench/scheduling_benchmarks.py
+	$(BIN)/python bench/engines_frontier.py
 	$(BIN)/python bench/allocation_group.py
 	$(BIN)/python bench/allocation_portal.py
 	$(BIN)/python bench/machines_group.py

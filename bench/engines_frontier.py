@@ -1,0 +1,117 @@
+"""Benchmark (not a test), issue 15: ours against the plain model against the committed
+reference, on the generated set nobody tuned for, at the interactive budget.
+
+For each instance with a reference in `bench/reference/generated.json` (computed once by
+`bench/reference_runs.py`, never here): both models at `--limit` s (20) and `--workers`
+(2), each the median of `--seeds` runs (3), every answer through the independent checker
+(`solve_gap` / `solve_fjsp` raise if one fails). The gap is (value − reference) /
+reference; negative means better than the reference.
+
+Targets: GAP mean gap ≤ 0.1 % and never worse than plain; flexible job shops mean gap
+≤ 3 % and never worse than plain.
+
+    python bench/engines_frontier.py [--family gap|fjsp] [--limit 20] [--seeds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+
+import ortools
+from reference_runs import load  # run as a script: bench/ is on the path
+
+from scheduling.fjsp import solve_fjsp
+from scheduling.gap import solve_gap
+from scheduling.generated_sets import build_set
+from scheduling.generators import GAP_SENSE
+from scheduling.instances import GapInstance
+
+
+def value_of(inst: object, kind: str, limit_s: float, workers: int, seed: int) -> int | None:
+    if isinstance(inst, GapInstance):
+        return solve_gap(inst, GAP_SENSE, limit_s, workers, seed, model_kind=kind).objective
+    return solve_fjsp(inst, limit_s, workers, seed, model_kind=kind).makespan  # type: ignore[arg-type]
+
+
+def median(values: list[int | None]) -> float | None:
+    found = [v for v in values if v is not None]
+    if len(found) < len(values):
+        return None  # a run without an answer: no median to speak of
+    return float(statistics.median(found))
+
+
+def pct(value: float | None, reference: float) -> str:
+    return "—" if value is None else f"{100 * (value - reference) / reference:+.3f}%"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--family", choices=["gap", "fjsp"], action="append")
+    parser.add_argument("--limit", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seeds", type=int, default=3)
+    args = parser.parse_args()
+    families = args.family or ["gap", "fjsp"]
+    data = load()
+    meta = data.get("meta", {})
+    if meta.get("ortools") != ortools.__version__:
+        print(
+            f"note: references found with OR-Tools {meta.get('ortools')}, "
+            f"running {ortools.__version__}"
+        )
+    instances = build_set()
+    for family in families:
+        rows = [
+            (name, instances[name], ref)
+            for name, ref in data["instances"].items()
+            if ref["family"] == family and ref.get("best") is not None
+        ]
+        missing = [
+            n for n, i in instances.items() if (isinstance(i, GapInstance)) == (family == "gap")
+        ]
+        missing = [n for n in missing if n not in data["instances"]]
+        print(
+            f"\n{family}: {args.limit:g} s, {args.workers} workers, median of {args.seeds} "
+            f"seeds; reference = best of {meta.get('time_limit_s', '?')} s runs "
+            f"(OR-Tools {meta.get('ortools', '?')})"
+        )
+        if missing:
+            print(f"  no reference yet for {len(missing)}: {', '.join(missing)}")
+        print(
+            f"  {'instance':34} {'reference':>10} {'by':>11} {'bound':>9} "
+            f"{'plain':>9} {'gap':>9} {'ours':>9} {'gap':>9}"
+        )
+        ours_gaps, plain_gaps, worse = [], [], []
+        for name, inst, ref in rows:
+            plain = median(
+                [value_of(inst, "plain", args.limit, args.workers, s) for s in range(args.seeds)]
+            )
+            ours = median(
+                [value_of(inst, "ours", args.limit, args.workers, s) for s in range(args.seeds)]
+            )
+            best = ref["best"]
+            by = "+".join(k for k, r in ref["runs"].items() if r["value"] == best)
+            bound = "—" if ref["bound"] is None else f"{ref['bound']:.0f}"
+            print(
+                f"  {name:34} {best:>10} {by:>11} {bound:>9} "
+                f"{'—' if plain is None else f'{plain:.0f}':>9} {pct(plain, best):>9} "
+                f"{'—' if ours is None else f'{ours:.0f}':>9} {pct(ours, best):>9}",
+                flush=True,
+            )
+            if ours is not None:
+                ours_gaps.append(100 * (ours - best) / best)
+            if plain is not None:
+                plain_gaps.append(100 * (plain - best) / best)
+            if ours is None or (plain is not None and ours > plain):
+                worse.append(name)
+        if rows:
+            print(
+                f"  mean gap: ours {statistics.fmean(ours_gaps):+.3f}%, "
+                f"plain {statistics.fmean(plain_gaps):+.3f}%; "
+                f"ours worse than plain on {len(worse)}: {', '.join(worse) or 'none'}"
+            )
+
+
+if __name__ == "__main__":
+    main()
