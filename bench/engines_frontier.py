@@ -8,15 +8,17 @@ For each instance with a reference in `bench/reference/generated.json` (computed
 reference; negative means better than the reference.
 
 Targets: GAP mean gap ≤ 0.1 % and never worse than plain; flexible job shops mean gap
-≤ 3 % and never worse than plain.
+≤ 3 % and never worse than plain; Mk01–Mk05 (published optima) mean gap ≤ 1 %.
 
-    python bench/engines_frontier.py [--family gap|fjsp] [--limit 20] [--seeds 3]
+    python bench/engines_frontier.py [--family gap|fjsp|mk] [--limit 20] [--seeds 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import statistics
+from pathlib import Path
 
 import ortools
 from reference_runs import load  # run as a script: bench/ is on the path
@@ -25,7 +27,9 @@ from scheduling.fjsp import solve_fjsp
 from scheduling.gap import solve_gap
 from scheduling.generated_sets import build_set
 from scheduling.generators import GAP_SENSE
-from scheduling.instances import GapInstance
+from scheduling.instances import GapInstance, read_fjs
+
+ORBENCH = Path(__file__).resolve().parents[2] / "shared" / "data" / "orbench"
 
 
 def value_of(inst: object, kind: str, limit_s: float, workers: int, seed: int) -> int | None:
@@ -41,18 +45,56 @@ def median(values: list[int | None]) -> float | None:
     return float(statistics.median(found))
 
 
+def mean(gaps: list[float]) -> str:
+    return f"{statistics.fmean(gaps):+.3f}%" if gaps else "—"
+
+
 def pct(value: float | None, reference: float) -> str:
     return "—" if value is None else f"{100 * (value - reference) / reference:+.3f}%"
 
 
+def published(args: argparse.Namespace) -> None:
+    """Brandimarte's Mk01–Mk05 against their published optima (target: mean ≤ 1 %)."""
+    known = {
+        row["instance"]: int(row["optimal_or_best_known"])
+        for row in csv.DictReader((ORBENCH / "known_values.csv").open(encoding="utf-8"))
+        if row["instance"].startswith("Mk")
+    }
+    print(
+        f"\nMk01–Mk05: {args.limit:g} s, {args.workers} workers, median of {args.seeds} seeds, "
+        "against the published optimum"
+    )
+    print(f"  {'instance':10} {'optimum':>8} {'plain':>7} {'gap':>9} {'ours':>7} {'gap':>9}")
+    gaps = {"plain": [], "ours": []}
+    for name in sorted(known):
+        inst = read_fjs(ORBENCH / "fjsp" / f"{name}.fjs")
+        best = known[name]
+        row = {}
+        for kind in ("plain", "ours"):
+            row[kind] = median(
+                [value_of(inst, kind, args.limit, args.workers, s) for s in range(args.seeds)]
+            )
+            if row[kind] is not None:
+                gaps[kind].append(100 * (row[kind] - best) / best)
+        print(
+            f"  {name:10} {best:>8} {row['plain'] or 0:>7.0f} {pct(row['plain'], best):>9} "
+            f"{row['ours'] or 0:>7.0f} {pct(row['ours'], best):>9}",
+            flush=True,
+        )
+    print(
+        f"  mean gap: ours {mean(gaps['ours'])}, plain {mean(gaps['plain'])} "
+        f"(over the instances each answered)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--family", choices=["gap", "fjsp"], action="append")
+    parser.add_argument("--family", choices=["gap", "fjsp", "mk"], action="append")
     parser.add_argument("--limit", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args()
-    families = args.family or ["gap", "fjsp"]
+    families = args.family or ["gap", "fjsp", "mk"]
     data = load()
     meta = data.get("meta", {})
     if meta.get("ortools") != ortools.__version__:
@@ -61,7 +103,9 @@ def main() -> None:
             f"running {ortools.__version__}"
         )
     instances = build_set()
-    for family in families:
+    if "mk" in families:
+        published(args)
+    for family in (f for f in families if f != "mk"):
         rows = [
             (name, instances[name], ref)
             for name, ref in data["instances"].items()
@@ -107,8 +151,7 @@ def main() -> None:
                 worse.append(name)
         if rows:
             print(
-                f"  mean gap: ours {statistics.fmean(ours_gaps):+.3f}%, "
-                f"plain {statistics.fmean(plain_gaps):+.3f}%; "
+                f"  mean gap: ours {mean(ours_gaps)}, plain {mean(plain_gaps)}; "
                 f"ours worse than plain on {len(worse)}: {', '.join(worse) or 'none'}"
             )
 

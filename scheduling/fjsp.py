@@ -183,6 +183,15 @@ def solve_fjsp(  # `hint=False` exists to measure what the dispatching start is 
         bound = float(solver.best_objective_bound) if ok else None
     # extract
     elapsed = time.perf_counter() - started
+    if ours and status == cp_model.UNKNOWN:
+        # the budget ran out before CP-SAT answered: the dispatcher's schedule is still
+        # a schedule, and better than none
+        check_schedule(inst, greedy, greedy_makespan)
+        lb = float(lower_bound(inst))
+        gap = abs(greedy_makespan - lb) / max(greedy_makespan, 1)
+        return FjspResult(
+            inst.name, model_kind, "feasible", greedy_makespan, lb, gap, elapsed, greedy
+        )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return FjspResult(
             inst.name, model_kind, STATUS.get(status, "unknown"), None, None, None, elapsed, ()

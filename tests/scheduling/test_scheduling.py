@@ -224,3 +224,13 @@ def test_allocate_cli_prints_one_json_line_per_instance(capsys):  # type: ignore
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [x["instance"] for x in lines] == [f"gap1#{k}" for k in range(1, 6)]
     assert all({"objective", "bound", "status", "time_s", "assignment"} <= set(x) for x in lines)
+
+
+def test_ours_answers_with_the_dispatchers_schedule_when_cp_sat_has_no_time():  # type: ignore[no-untyped-def]
+    """A budget too short for CP-SAT to answer still gives a checked schedule, never none:
+    at worst the dispatcher's (whose makespan bounds every answer of ours from above)."""
+    inst = read_fjs(BENCH / "fjsp" / "Mk05.fjs")
+    result = solve_fjsp(inst, time_limit_s=1e-6, workers=1)
+    assert result.status in {"feasible", "optimal"} and result.makespan is not None
+    check_schedule(inst, result.schedule, result.makespan)
+    assert result.makespan <= max(e for *_, e in dispatch(inst))
