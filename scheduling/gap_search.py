@@ -38,7 +38,6 @@ CORE_GROWTH = 1.6
 CORE_ROUNDS = 2
 # Share of the remaining budget a core gets when it is not the last.
 CORE_SHARE = 0.5
-TRACE = False
 
 
 def _cost(signed: list[list[int]], assignment: tuple[int, ...] | list[int]) -> int:
@@ -192,11 +191,6 @@ def search(
             infeasible = none_here
             if core_bound > -math.inf:
                 bound = max(bound, math.ceil(core_bound - 1e-6))
-        if TRACE:
-            print(
-                f"  round {rounds}: {len(keep)} pairs, {found and _cost(signed, found)}, "
-                f"optimal {optimal}, {time.perf_counter() - started:.1f} s"
-            )
         # An assignment using a pair outside the core pays more than `delta` over the LP
         # (plus the price of any capacity it leaves unused, never negative): a core
         # optimum no dearer than LP + delta is optimal for the whole problem.
