@@ -80,6 +80,9 @@ class Match:
     same_geometry: bool  # the query's geometry hash is the candidate's
     process_differs: tuple[tuple[str, str, str], ...]  # (material|thickness, query's, cand.'s)
     same_part_number: str | None  # the part number both drawings give, if they do
+    # The outline's part of the score, 0…1 (overlap and equal edges, before the cut-outs
+    # and the material and mirror charges): what graded.py weighs its measure against.
+    outline: float = 1.0
 
     @property
     def notes_en(self) -> list[str]:
@@ -220,7 +223,7 @@ class Candidate:
     def prepare(self) -> Candidate:
         """Everything a comparison may ask of this candidate, made now (a server that
         keeps candidates between queries pays for it once)."""
-        for part in ("z_fft", "z_fft_mirror", "hash", "rms", "dense_tree", "_segments"):
+        for part in ("z_fft", "z_fft_mirror", "hash", "rms", "dense_tree", "_segments", "graded"):
             getattr(self, part)
         for part in ("fingerprint", "area_range_mm2", "valid"):
             getattr(self, part)
@@ -242,6 +245,13 @@ class Candidate:
     @cached_property
     def hash(self) -> str:
         return self.shape.geometry_hash()
+
+    @cached_property
+    def graded(self) -> np.ndarray:
+        """The outline's description for graded similarity (graded.py)."""
+        from .graded import describe  # graded.py builds on this module
+
+        return describe(self.shape)
 
     @cached_property
     def rms(self) -> float:
@@ -711,4 +721,5 @@ def _finish(q, c, mirrored, r, t, tol, original, stretch, any_size) -> Match:  #
         same_part_number=os_.part_number
         if os_.part_number and os_.part_number == cs.part_number
         else None,
+        outline=round(float(outline), SCORE_DECIMALS),
     )

@@ -22,6 +22,7 @@ import numpy as np
 
 from .align import Candidate, Match, compare
 from .descriptor import SHAPE_DIM, SIZE_DIM, TEXT_DIM, Descriptor, describe
+from .graded import graded_order
 from .rerank import rerank
 from .shape import SHAPE_VERSION, Shape
 
@@ -44,6 +45,7 @@ class Result:
     score: float
     match: Match
     distance: float  # first-stage distance, for diagnostics
+    graded: float | None = None  # the graded order's value, when it placed this result
 
     def as_dict(self, lang: str = "en") -> dict:
         m = self.match
@@ -126,8 +128,10 @@ class Index:
         candidates: int = DEFAULT_CANDIDATES,
     ) -> list[Result]:
         idx, dist = self.first.search(describe(shape), candidates, any_size)
+        q = Candidate(shape)
         rows = [int(i) for i in idx]
         distance = dict(zip(rows, (float(d) for d in dist), strict=True))
+        dists = [distance[i] for i in rows]
         if self._pool is not None and len(rows) > 1:
             # Each worker keeps its own k best: the k best of all are among them.
             n = self._pool_workers
@@ -138,19 +142,31 @@ class Index:
             parts = self._pool.map(_rerank_here, jobs)
             matches = [m for part in parts for m in part]
         else:
-            matches = self.rerank(shape, rows, any_size, k, [distance[i] for i in rows])
+            matches = self.rerank(q, rows, any_size, k, dists)
         position = {i: p for p, i in enumerate(rows)}
-        results = []
-        for i, m in matches:
-            e = self.entries[i]
-            results.append(Result(i, e.path, e.part, m.score, m, distance[i]))
         # By score, then distance, then first-stage order: the order rerank() keeps.
-        results.sort(key=lambda r: (-r.score, r.distance, position[r.index]))
-        return results[:k]
+        matches.sort(key=lambda im: (-im[1].score, distance[im[0]], position[im[0]]))
+        matches = matches[:k]
+        exact = [(position[i], m) for i, m in matches]
+        # "Any size" asks for parts of this shape: there, what does not fit nearly exactly
+        # is ordered with graded similarity (graded.py; near-exact fits keep their place
+        # by score). "Same size" asks for this part as drawn, whose fit in mm sets the
+        # price: the exact score alone orders it.
+        ordered = (
+            graded_order(q, [self.candidate(i) for i in rows], exact, k, any_size, dists)
+            if any_size
+            else [(p, m, None) for p, m in exact]
+        )
+        results = []
+        for p, m, g in ordered:
+            i = rows[p]
+            e = self.entries[i]
+            results.append(Result(i, e.path, e.part, m.score, m, distance[i], g))
+        return results
 
     def rerank(
         self,
-        shape: Shape,
+        shape: Shape | Candidate,
         rows: list[int],
         any_size: bool,
         k: int | None = None,
@@ -158,7 +174,7 @@ class Index:
     ) -> list[tuple[int, Match]]:
         """(row, match) of `rows` re-ranked; with `k`, only the k best (best first), and
         the rows that cannot be among them are never placed (rerank.py)."""
-        q = Candidate(shape)
+        q = shape if isinstance(shape, Candidate) else Candidate(shape)
         if k is None:
             return [(i, compare(q, self.candidate(i), any_size)) for i in rows]
         cands = [self.candidate(i) for i in rows]

@@ -19,6 +19,7 @@ from pgvector.django import L2Distance
 
 from cad.similar.align import Candidate, Match
 from cad.similar.descriptor import Descriptor, describe
+from cad.similar.graded import graded_rerank
 from cad.similar.rerank import rerank
 from cad.similar.shape import Shape, normalise_code
 from cad.text import normalise
@@ -209,13 +210,14 @@ def similar(
         prepared.update(fresh)
     # The k best by score, then distance: candidates whose bound on the score cannot
     # reach the k-th are never placed (cad.similar.rerank; a median query places ~16).
-    found = rerank(
-        q,
-        [prepared[(pk, rows[pk].geometry_hash)] for pk, _d in stage],
-        k,
-        any_size,
-        [d for _pk, d in stage],
-    )
+    # "Any size" asks for parts of this shape: what does not fit nearly exactly is then
+    # ordered by graded similarity of the outlines (cad.similar.graded), as Index.query.
+    cands = [prepared[(pk, rows[pk].geometry_hash)] for pk, _d in stage]
+    distances = [d for _pk, d in stage]
+    if any_size:
+        found = [(i, m) for i, m, _g in graded_rerank(q, cands, k, True, distances)]
+    else:
+        found = rerank(q, cands, k, False, distances)
     best = [(rows[stage[i][0]], m, stage[i][1]) for i, m in found]
     jobs: dict[int, list[PastJob]] = {}
     for job in past_jobs(membership).filter(drawing_id__in=[p.drawing_id for p, _m, _d in best]):
