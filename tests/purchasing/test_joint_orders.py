@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from purchasing.models import PurchaseOrder, PurchaseShare, PurchaseSplit, Receipt
 from purchasing.selectors import savings_by_month
@@ -104,7 +105,9 @@ def test_the_joint_order_is_priced_split_confirmed_placed_once_and_received(
     assert PurchaseOrder.objects.get(pk=oid).status == "received"
 
     # What the insight app reads: this month, each shop's saving and spend.
-    today = PurchaseOrder.objects.get(pk=oid).placed_at.date()
+    # the placing day in the site's time zone, as the selector counts it (its UTC date
+    # is the day before from 15:00 UTC on, and the test failed then)
+    today = timezone.localtime(PurchaseOrder.objects.get(pk=oid).placed_at).date()
     rows = savings_by_month(trio.kaga.group_id, today.replace(day=1), today)
     month = rows[0]["month"]
     assert month == today.replace(day=1) or month.day == 1
