@@ -134,6 +134,18 @@ def _merged(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def _earliest_gap(spans: list[tuple[int, int]], earliest: int, d: int) -> int:
+    """The first start at or after `earliest` where `d` fits between sorted spans that
+    never overlap (merged downtime and bookings): skip the spans that end before
+    `earliest`, then walk the gaps. Both dispatchers place work with it."""
+    t = earliest
+    for a, b in spans[max(0, bisect.bisect_left(spans, (earliest, earliest)) - 1) :]:
+        if t + d <= a:
+            break
+        t = max(t, b)
+    return t
+
+
 def dispatch(
     jobs: list[Job],
     downtime: dict[str, list[tuple[int, int]]],
@@ -151,14 +163,7 @@ def dispatch(
     out = []
 
     def fit(machine: str, earliest: int, d: int) -> int:
-        t = earliest
-        spans = busy.get(machine, [])
-        # Skip the bookings that end before `earliest`, then walk the gaps.
-        for a, b in spans[max(0, bisect.bisect_left(spans, (earliest, earliest)) - 1) :]:
-            if t + d <= a:
-                break
-            t = max(t, b)
-        return t
+        return _earliest_gap(busy.get(machine, []), earliest, d)
 
     def book(machine: str, a: int, b: int) -> None:
         bisect.insort(busy.setdefault(machine, []), (a, b))
@@ -205,13 +210,7 @@ def list_schedule(
     shop_of, transport = shop_of or {}, transport or {}
 
     def fit(machine: str, earliest: int, d: int) -> int:
-        t = earliest
-        spans = busy.get(machine, [])
-        for a, b in spans[max(0, bisect.bisect_left(spans, (earliest, earliest)) - 1) :]:
-            if t + d <= a:
-                break
-            t = max(t, b)
-        return t
+        return _earliest_gap(busy.get(machine, []), earliest, d)
 
     work_left = {j.id: sum(min(d for _, d in alts) for alts in j.ops) for j in jobs}
     by_id = {j.id: j for j in jobs}
