@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scheduling.machine_starts import cone, mend_by_priority, repair
 from scheduling.machines import Job, Slot, check, dispatch, list_schedule, schedule
 from scheduling.solver import InfeasibleSolution
 
@@ -129,12 +130,12 @@ def test_the_list_schedule_interleaves_jobs_by_slack():  # type: ignore[no-untyp
     assert slots == {("J2", 0): ("M", 0, 20), ("J1", 0): ("M", 20, 30), ("J1", 1): ("N", 30, 80)}
 
 
-@settings(max_examples=60, deadline=None)
-@given(data=st.data())
-def test_the_list_schedule_is_always_feasible(data):  # type: ignore[no-untyped-def]
-    """Releases, downtime, transport between shops, several machines per operation: the
-    independent checker accepts every list schedule, and every operation is placed."""
-    machines = ["A1", "A2", "B1"]
+MACHINES = ["A1", "A2", "B1"]
+
+
+def draw_jobs(data):  # type: ignore[no-untyped-def]
+    """Up to 6 jobs of up to 4 operations on two shops' machines (several eligible per
+    operation), with releases, due dates and weights; and the transport between shops."""
     shop_of = {"A1": "A", "A2": "A", "B1": "B"}
     transport = {("A", "B"): data.draw(st.integers(0, 30)), ("B", "A"): 15}
     jobs = []
@@ -142,7 +143,7 @@ def test_the_list_schedule_is_always_feasible(data):  # type: ignore[no-untyped-
         ops = []
         for _ in range(data.draw(st.integers(1, 4))):
             eligible = data.draw(
-                st.lists(st.sampled_from(machines), min_size=1, max_size=3, unique=True)
+                st.lists(st.sampled_from(MACHINES), min_size=1, max_size=3, unique=True)
             )
             ops.append(tuple((m, data.draw(st.integers(1, 40))) for m in eligible))
         jobs.append(
@@ -154,6 +155,15 @@ def test_the_list_schedule_is_always_feasible(data):  # type: ignore[no-untyped-
                 weight=data.draw(st.integers(1, 5)),
             )
         )
+    return jobs, shop_of, transport
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_the_list_schedule_is_always_feasible(data):  # type: ignore[no-untyped-def]
+    """Releases, downtime, transport between shops, several machines per operation: the
+    independent checker accepts every list schedule, and every operation is placed."""
+    jobs, shop_of, transport = draw_jobs(data)
     # windows that do not overlap one another (the checker treats overlap as a double
     # booking; `schedule` merges them before it plans)
     downtime = {
@@ -161,8 +171,46 @@ def test_the_list_schedule_is_always_feasible(data):  # type: ignore[no-untyped-
             (50 * a, 50 * a + data.draw(st.integers(1, 40)))
             for a in data.draw(st.lists(st.integers(0, 5), max_size=3, unique=True))
         ]
-        for m in machines
+        for m in MACHINES
     }
     slots = list_schedule(jobs, downtime, 0, shop_of, transport)
     assert len(slots) == sum(len(j.ops) for j in jobs)
     check(jobs, downtime, slots, {}, shop_of, transport)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_every_mend_is_feasible_keeps_started_work_and_never_moves_work_earlier(data):  # type: ignore[no-untyped-def]
+    """Random plans (the list schedule of random jobs), a breakdown at a random time:
+    both mends pass the independent checker with the started work held, place every
+    operation, and start nothing before its old start. The cone is closed: it holds
+    what the mend moved, no operation outside it is planned on a machine an operation
+    inside may use, and a job inside has no later operation outside."""
+    jobs, shop_of, transport = draw_jobs(data)
+    old = {(s.job, s.op): s for s in list_schedule(jobs, {}, 0, shop_of, transport)}
+    now = data.draw(st.integers(0, 100))
+    broken = data.draw(st.sampled_from(MACHINES))
+    down = {broken: [(now, now + data.draw(st.integers(1, 80)))]}
+    frozen = {
+        k: s for k, s in old.items() if s.start < now and not (s.machine == broken and s.end > now)
+    }
+    lookahead = data.draw(st.sampled_from([0.05, 0.25, 1.0]))
+    for mended in (
+        repair(jobs, down, old, frozen, now, shop_of, transport),
+        mend_by_priority(jobs, down, old, frozen, now, shop_of, transport, lookahead),
+    ):
+        assert len(mended) == len(old)
+        check(jobs, down, mended, frozen, shop_of, transport)
+        for s in mended:
+            if (s.job, s.op) not in frozen:
+                assert s.start >= max(now, old[s.job, s.op].start)
+    mended = repair(jobs, down, old, frozen, now, shop_of, transport)
+    reach = cone(jobs, old, frozen, mended)
+    assert {(s.job, s.op) for s in mended if old[s.job, s.op] != s} <= reach
+    by_id = {j.id: j for j in jobs}
+    usable = {m for jid, k in reach for m, _ in by_id[jid].ops[k]}
+    for key, s in old.items():
+        if key in reach or key in frozen:
+            continue
+        assert s.machine not in usable
+        assert not any((key[0], k) in reach for k in range(key[1]))

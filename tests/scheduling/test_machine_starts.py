@@ -1,0 +1,99 @@
+"""Plans mended around a breakdown without a solver, and the part of a plan a change can
+reach, on cases solved by hand (the properties over random plans are with the list
+schedule's, in test_machines.py)."""
+
+from __future__ import annotations
+
+from scheduling.machine_plan import Job, Slot, check
+from scheduling.machine_starts import (
+    cone,
+    mend_by_priority,
+    repair,
+    replan_objective,
+)
+from scheduling.machines import schedule
+
+# J1 is one operation on A; J2 is A, then B twice. The old plan runs J1 0–10 and J2 10–20
+# on A, then J2 20–30 and 30–40 on B. A is down 0–5.
+JOBS = [
+    Job("J1", ((("A", 10),),)),
+    Job("J2", ((("A", 10),), (("B", 10),), (("B", 10),))),
+]
+OLD = {
+    ("J1", 0): Slot("J1", 0, "A", 0, 10),
+    ("J2", 0): Slot("J2", 0, "A", 10, 20),
+    ("J2", 1): Slot("J2", 1, "B", 20, 30),
+    ("J2", 2): Slot("J2", 2, "B", 30, 40),
+}
+DOWN = {"A": [(0, 5)]}
+
+
+def by_key(slots):  # type: ignore[no-untyped-def]
+    return {(s.job, s.op): (s.machine, s.start, s.end) for s in slots}
+
+
+def test_the_old_order_pushes_everything_behind_the_breakdown():  # type: ignore[no-untyped-def]
+    """In the old order J1 goes first, 5–15; J2 follows on A 15–25 and on B 25–35,
+    35–45. Every operation moves 5: 20 minutes moved, makespan 45, objective 65."""
+    mended = repair(JOBS, DOWN, OLD, {}, now=0)
+    assert by_key(mended) == {
+        ("J1", 0): ("A", 5, 15),
+        ("J2", 0): ("A", 15, 25),
+        ("J2", 1): ("B", 25, 35),
+        ("J2", 2): ("B", 35, 45),
+    }
+    assert replan_objective(JOBS, mended, OLD, {}, 1, 1) == 45 + 20
+
+
+def test_work_with_more_still_to_come_goes_first():  # type: ignore[no-untyped-def]
+    """By the priority mend, at t = 5 J1 (one operation left, 10 long) and J2 (three
+    left, 10 long, but not before its old start 10) compete for A. Mean duration 10;
+    with a lookahead of 1, J2's rate is 3/10 · e^(−(10−5)/10) = 0.18 against J1's
+    1/10 = 0.10: J2 keeps its place and all of B, and J1 waits to 20–30. One operation
+    moves 20 minutes, makespan 40, objective 60 — cheaper than the old order's 65. With
+    a short lookahead (0.05) J2's wait weighs e^(−10) and the old order comes back."""
+    mended = mend_by_priority(JOBS, DOWN, OLD, {}, now=0, lookahead=1.0)
+    assert by_key(mended) == {
+        ("J1", 0): ("A", 20, 30),
+        ("J2", 0): ("A", 10, 20),
+        ("J2", 1): ("B", 20, 30),
+        ("J2", 2): ("B", 30, 40),
+    }
+    assert replan_objective(JOBS, mended, OLD, {}, 1, 1) == 40 + 20
+    short = mend_by_priority(JOBS, DOWN, OLD, {}, now=0, lookahead=0.05)
+    assert by_key(short) == by_key(repair(JOBS, DOWN, OLD, {}, now=0))
+
+
+def test_the_replan_is_no_worse_than_its_best_mend():  # type: ignore[no-untyped-def]
+    """The solver starts from the cheapest mend and may only improve it; here the
+    optimum is the priority mend's 60 (J1 cannot start before 5 and A is then busy
+    with J2 until 20 unless J2 and its two B operations move)."""
+    r = schedule(JOBS, DOWN, previous=list(OLD.values()), now=0, time_limit_s=5)
+    assert r.objective is not None and r.objective <= 60
+    check(JOBS, DOWN, r.slots)
+
+
+def test_the_cone_stops_at_what_shares_no_machine_and_no_job():  # type: ignore[no-untyped-def]
+    """A second shop (C, D) runs J3 and J4. A breakdown on A reaches J1 and J2 (the
+    mend moves J1; J2 shares A with it, and its later operations are on B), never J3
+    or J4: a re-plan keeps them exactly where they were."""
+    jobs = [*JOBS, Job("J3", ((("C", 7),), (("D", 5),))), Job("J4", ((("D", 4),),))]
+    old = {
+        **OLD,
+        ("J3", 0): Slot("J3", 0, "C", 0, 7),
+        ("J3", 1): Slot("J3", 1, "D", 7, 12),
+        ("J4", 0): Slot("J4", 0, "D", 0, 4),
+    }
+    mended = repair(jobs, DOWN, old, {}, now=0)
+    assert cone(jobs, old, {}, mended) == {("J1", 0), ("J2", 0), ("J2", 1), ("J2", 2)}
+    r = schedule(jobs, DOWN, previous=list(old.values()), now=0, time_limit_s=5)
+    after = by_key(r.slots)
+    for key in (("J3", 0), ("J3", 1), ("J4", 0)):
+        assert after[key] == (old[key].machine, old[key].start, old[key].end)
+
+
+def test_a_change_that_moves_nothing_has_an_empty_cone():  # type: ignore[no-untyped-def]
+    """A breakdown where nothing was planned: every operation can stay."""
+    mended = repair(JOBS, {"A": [(50, 60)]}, OLD, {}, now=0)
+    assert by_key(mended) == by_key(OLD.values())
+    assert cone(JOBS, OLD, {}, mended) == set()
