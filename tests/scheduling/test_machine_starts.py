@@ -11,7 +11,7 @@ from scheduling.machine_starts import (
     repair,
     replan_objective,
 )
-from scheduling.machines import schedule
+from scheduling.machines import components, schedule
 
 # J1 is one operation on A; J2 is A, then B twice. The old plan runs J1 0–10 and J2 10–20
 # on A, then J2 20–30 and 30–40 on B. A is down 0–5.
@@ -97,3 +97,26 @@ def test_a_change_that_moves_nothing_has_an_empty_cone():  # type: ignore[no-unt
     mended = repair(JOBS, {"A": [(50, 60)]}, OLD, {}, now=0)
     assert by_key(mended) == by_key(OLD.values())
     assert cone(JOBS, OLD, {}, mended) == set()
+
+
+def test_jobs_that_share_no_machine_are_planned_as_groups():  # type: ignore[no-untyped-def]
+    """Shop 1 (machine M): J1 takes 5, due 5; J2 takes 3, due 3 — J2 first, J1 ends 8,
+    3 late. Shop 2 (machine N): J3 takes 4. Two groups, each solved alone; together the
+    lateness is 3 and the makespan 8: objective 11, and no group's bound passes it.
+    A job with one operation in each shop joins the two groups into one."""
+    jobs = [
+        Job("J1", ((("M", 5),),), due=5),
+        Job("J2", ((("M", 3),),), due=3),
+        Job("J3", ((("N", 4),),)),
+    ]
+    assert sorted(sorted(j.id for j in g) for g in components(jobs)) == [["J1", "J2"], ["J3"]]
+    r = schedule(jobs, time_limit_s=5)
+    assert by_key(r.slots) == {
+        ("J2", 0): ("M", 0, 3),
+        ("J1", 0): ("M", 3, 8),
+        ("J3", 0): ("N", 0, 4),
+    }
+    assert (r.objective, r.makespan, dict(r.tardiness)) == (11, 8, {"J1": 3, "J2": 0})
+    assert r.bound is not None and r.bound <= 11
+    bridge = Job("J4", ((("M", 1),), (("N", 1),)))
+    assert len(components([*jobs, bridge])) == 1
