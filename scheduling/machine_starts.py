@@ -128,6 +128,39 @@ def list_schedule(
     return out
 
 
+def balanced(jobs: list[Job]) -> list[Job]:
+    """The same jobs, each operation left with one machine: the one that keeps the
+    busiest machine least loaded (operations with one choice first, then the longest
+    first, each to the eligible machine whose load plus its duration is least: the
+    longest-processing-time rule for parallel machines).
+
+    Why: a list schedule picks the machine that can start an operation first, which
+    piles work on the machine that happens to be free and sets the makespan there; on
+    the 60-machine bench its busiest machine carries 4,246 minutes against 4,010 here,
+    and a 60 s plan ends at about 4,040, so the assignment, not the order, is what the
+    first plan had wrong."""
+    load: dict[str, int] = {}
+    choice: dict[tuple[str, int], tuple[str, int]] = {}
+    ops = [(j.id, k, alts) for j in jobs for k, alts in enumerate(j.ops)]
+    for jid, k, alts in ops:
+        if len(alts) == 1:
+            m, d = alts[0]
+            load[m] = load.get(m, 0) + d
+            choice[jid, k] = alts[0]
+    flexible = sorted(
+        ((jid, k, alts) for jid, k, alts in ops if len(alts) > 1),
+        key=lambda op: (-min(d for _, d in op[2]), op[0], op[1]),
+    )
+    for jid, k, alts in flexible:
+        m, d = min(alts, key=lambda md: (load.get(md[0], 0) + md[1], md[1], md[0]))
+        load[m] = load.get(m, 0) + d
+        choice[jid, k] = (m, d)
+    return [
+        Job(j.id, tuple((choice[j.id, k],) for k in range(len(j.ops))), j.release, j.due, j.weight)
+        for j in jobs
+    ]
+
+
 def _place(
     alts: tuple[tuple[str, int], ...],
     p: Slot | None,

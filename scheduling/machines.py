@@ -33,6 +33,7 @@ from .machine_plan import (
     travel,
 )
 from .machine_starts import (
+    balanced,
     cone,
     dispatch,
     list_schedule,
@@ -342,6 +343,7 @@ def _schedule_once(
             (
                 dispatch(jobs, downtime, now, shop_of, transport),
                 list_schedule(jobs, downtime, now, shop_of, transport),
+                list_schedule(balanced(jobs), downtime, now, shop_of, transport),
             ),
             key=lambda plan: objective_of(jobs, plan, makespan_weight),
         )

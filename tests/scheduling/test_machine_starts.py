@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from scheduling.machine_plan import Job, Slot, check
 from scheduling.machine_starts import (
+    balanced,
     cone,
     mend_by_priority,
     repair,
@@ -120,3 +121,19 @@ def test_jobs_that_share_no_machine_are_planned_as_groups():  # type: ignore[no-
     assert r.bound is not None and r.bound <= 11
     bridge = Job("J4", ((("M", 1),), (("N", 1),)))
     assert len(components([*jobs, bridge])) == 1
+
+
+def test_balanced_gives_each_operation_the_machine_that_evens_the_load():  # type: ignore[no-untyped-def]
+    """J1 must use A (10). Then the longest flexible operation first: J2 (6 on A or B)
+    goes to B (load 6 against 16 on A); J3 (4 on A, 5 on B) to B as well (11 against
+    14). The busiest machine carries 11; J3 on A would have made it 14."""
+    jobs = [
+        Job("J1", ((("A", 10),),)),
+        Job("J2", ((("A", 6), ("B", 6)),)),
+        Job("J3", ((("A", 4), ("B", 5)),)),
+    ]
+    assert [j.ops for j in balanced(jobs)] == [
+        ((("A", 10),),),
+        ((("B", 6),),),
+        ((("B", 5),),),
+    ]
