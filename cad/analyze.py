@@ -12,7 +12,7 @@ from shapely.geometry import Point, Polygon
 from . import tolerances as tol
 from .chain import chain
 from .errors import CadError
-from .extract import Extracted, extract
+from .extract import Extracted, extract, max_abs_coordinate
 from .findings import finding
 from .model import Analysis, Edge, Finding, Part
 from .parts import (
@@ -88,7 +88,8 @@ def analyze_loaded(
         findings.append(finding("UNITS_CORRECTED", reason=units.reason))
 
     cut = [_scale(e, k) for e in ex.cut]
-    sane = [e for e in cut if np.abs(e.pts).max() <= tol.MAX_COORD_MM]
+    ok = max_abs_coordinate(cut) <= tol.MAX_COORD_MM
+    sane = [e for e, good in zip(cut, ok, strict=True) if good]
     bad = ex.bad_coordinates + (len(cut) - len(sane))
     if bad:
         findings.append(finding("BAD_COORDINATES", bad))

@@ -337,7 +337,7 @@ def _chain_here(
     if not open_edges:
         return Chained(loops, [], findings), counts
 
-    ends = np.vstack([np.vstack([e.start, e.end]) for e in open_edges])
+    ends = _ends([(e.start, e.end) for e in open_edges])
     node = _nodes(ends)
     # node ids of each edge's two ends
     adjacency: dict[int, list[tuple[int, int]]] = defaultdict(list)  # node -> [(edge, end)]
@@ -398,7 +398,7 @@ def _join_nearby_chains(
     """
     if len(chains) < 2:
         return chains
-    ends = np.vstack([np.vstack([c[0].start, c[-1].end]) for c in chains])  # 2i start, 2i+1 end
+    ends = _ends([(c[0].start, c[-1].end) for c in chains])  # 2i start, 2i+1 end
     pairs = [
         (float(np.hypot(*(ends[a] - ends[b]))), a, b)
         for a, b in cKDTree(ends).query_pairs(tol.REPAIR_GAP_MM + tol.THRESHOLD_PAD_MM)
@@ -446,6 +446,12 @@ def _join_nearby_chains(
         else:
             out.append(seq)
     return out
+
+
+def _ends(pairs: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Each pair's two points as rows 2i and 2i + 1: one array built for all, not a
+    stack of two per pair (thousands on a sheet drawn in LINEs)."""
+    return np.array(pairs, dtype=float).reshape(-1, 2)
 
 
 def _nodes(points: np.ndarray) -> list[int]:

@@ -268,6 +268,7 @@ class _Walker:
         """Flatten the ellipses and splines met, then sort every curve's edges by role,
         in the order the curves were met."""
         flat = flatten_curves([e for e, _ in self.curves], [d for _, d in self.curves])
+        items: list[tuple[list[Edge], Style]] = []
         for edges, k, style in self.items:
             if edges is None:
                 try:
@@ -275,14 +276,18 @@ class _Walker:
                 except Exception:  # noqa: BLE001 - invalid splines, degenerate ellipses, …
                     self.out.bad_geometry += 1
                     continue
-            self.route(edges, style)
+            items.append((edges, style))
+        # NaN fails the comparison as ±inf and huge values do.
+        sane = iter((max_abs_coordinate([e for edges, _ in items for e in edges]) <= 1e12).tolist())
+        for edges, style in items:
+            self.route([(e, next(sane)) for e in edges], style)
         return self.out
 
-    def route(self, edges: list[Edge], style: Style) -> None:
+    def route(self, edges: list[tuple[Edge, bool]], style: Style) -> None:
+        """Sort edges by role; each comes with whether its coordinates are sane."""
         good = []
-        for edge in edges:
-            # One reduction: NaN fails the comparison as ±inf and huge values do.
-            if not np.abs(edge.pts).max() <= 1e12 or not math.isfinite(edge.length_mm):
+        for edge, sane in edges:
+            if not sane or not math.isfinite(edge.length_mm):
                 self.out.bad_coordinates += 1
                 continue
             good.append(edge)
@@ -392,6 +397,17 @@ def extract(doc: Drawing, limits: Limits, started: float) -> Extracted:
     walker = _Walker(doc, limits, started + limits.max_seconds)
     walker.walk(doc.modelspace(), 0, None)
     return walker.finish()
+
+
+def max_abs_coordinate(edges: list[Edge]) -> np.ndarray:
+    """Each edge's largest coordinate by magnitude (NaN where it has a NaN), with a few
+    numpy calls for the whole drawing: a reduction per edge costs more than its LINE's
+    reading on a sheet of thousands."""
+    if not edges:
+        return np.zeros(0)
+    counts = [len(e.pts) for e in edges]  # ≥ 2 each: an edge holds both its ends
+    first = np.cumsum([0, *counts[:-1]])
+    return np.maximum.reduceat(np.abs(np.concatenate([e.pts for e in edges])).max(axis=1), first)
 
 
 # -- geometry of single entities -----------------------------------------------------------

@@ -163,6 +163,33 @@ def _inside_radii(loops: list[Loop], material: Polygon) -> list[float]:
     return radii
 
 
+# `_smallest_feature` lowers each cut-out's bound by this share of its box diagonal: far
+# beyond the float noise of an area, a box or a rectangle's sides (~1e-13 of the size).
+FEATURE_BOUND_MARGIN = 1e-9
+
+
+def _smallest_feature(sizes: list[float], cutouts: list[Polygon]) -> float | None:
+    """The least of `sizes` and of the short sides of the cut-outs' minimum rectangles
+    (None when there are neither). Neither side of a rectangle around a shape is longer
+    than the shape's box diagonal, so its short side is at least area / diagonal: a
+    cut-out whose bound lies above the least size found cannot be the least, and its
+    rectangle (the costly part of a sheet of a few hundred curved cut-outs) is left
+    uncomputed. Cut-outs are tried from the lowest bound up."""
+    if not sizes and not cutouts:
+        return None
+    least = min(sizes, default=math.inf)
+    bounds = []
+    for poly in cutouts:
+        minx, miny, maxx, maxy = poly.bounds
+        diagonal = math.hypot(maxx - minx, maxy - miny)  # > 0: nest keeps loops with area
+        bounds.append(poly.area / diagonal - FEATURE_BOUND_MARGIN * diagonal)
+    for k in sorted(range(len(cutouts)), key=bounds.__getitem__):
+        if bounds[k] > least:
+            break
+        least = min(least, min_rect(cutouts[k]).short_mm)
+    return least
+
+
 def build_parts(nodes: list[_Node], thickness_mm: float | None) -> tuple[list[Part], list[Finding]]:
     findings: list[Finding] = []
     parts: list[Part] = []
@@ -178,7 +205,7 @@ def build_parts(nodes: list[_Node], thickness_mm: float | None) -> tuple[list[Pa
         hole_nodes = children.get(i, [])
         outer_poly = node.poly
         material = Polygon(outer_poly.exterior.coords, [h.poly.exterior.coords for h in hole_nodes])
-        holes, slots, cutout_sizes = [], [], []
+        holes, slots, cutouts = [], [], []
         for h in hole_nodes:
             rh = round_hole(h.loop)
             if rh:
@@ -188,12 +215,11 @@ def build_parts(nodes: list[_Node], thickness_mm: float | None) -> tuple[list[Pa
             if s:
                 slots.append(s)
                 continue
-            cutout_sizes.append(min_rect(h.poly).short_mm)
+            cutouts.append(h.poly)
         rect = min_rect(outer_poly)
         sides = (rect.long_mm, rect.short_mm)
         minx, miny, maxx, maxy = outer_poly.bounds
         inside = _inside_radii([node.loop] + [h.loop for h in hole_nodes], material)
-        features = [h.diameter_mm for h in holes] + [s.width_mm for s in slots] + cutout_sizes
         part = Part(
             index=len(parts),
             outer=node.loop.pts,
@@ -212,7 +238,9 @@ def build_parts(nodes: list[_Node], thickness_mm: float | None) -> tuple[list[Pa
                 for loop in [node.loop] + [h.loop for h in hole_nodes]
                 for e in loop.edges
             ),
-            smallest_feature_mm=min(features) if features else None,
+            smallest_feature_mm=_smallest_feature(
+                [h.diameter_mm for h in holes] + [s.width_mm for s in slots], cutouts
+            ),
         )
         parts.append(part)
         if thickness_mm:
