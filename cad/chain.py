@@ -7,7 +7,7 @@ Every repair is reported. Cut length is the sum of what remains, so a line drawn
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -172,17 +172,12 @@ def chain(edges: list[Edge]) -> Chained:
     pts = np.concatenate([e.pts for e in edges]) if edges else np.zeros((0, 2))
     lo = np.minimum.reduceat(pts, first, axis=0) if edges else pts
     hi = np.maximum.reduceat(pts, first, axis=0) if edges else pts
-    groups = _neighbourhoods(lo, hi)
-    shift = np.zeros((len(edges), 2))  # each edge's move into its neighbourhood's frame
-    origins = []
-    for group in groups:
-        origin = lo[group].min(axis=0)
-        shift[group] = -origin
-        origins.append(origin)
+    groups, label = _neighbourhoods(lo, hi)
+    # each neighbourhood's lowest corner, and each edge's move into its frame
+    origins = np.full((len(groups), 2), np.inf)
+    np.minimum.at(origins, label, lo)
+    shift = -origins[label]
     local = np.round((pts + np.repeat(shift, counts, axis=0)) / SNAP_MM) * SNAP_MM
-    label = np.zeros(len(edges), dtype=int)
-    for g, group in enumerate(groups):
-        label[group] = g
     checked = _may_overlap(edges, pts, first, np.array(counts, dtype=int), label)
     for g, (group, origin) in enumerate(zip(groups, origins, strict=True)):
         members = [
@@ -255,9 +250,7 @@ def _line_pairs(
     """Pairs (p < q) of the lines a→b whose boxes, grown by `limit`, meet (and, given
     `group`, in one group), each line's length, and per pair, measured along the longer
     line: how far the shorter's farther end lies off it, and how far the two overlap."""
-    lo, hi = np.minimum(a, b) - limit, np.maximum(a, b) + limit
-    boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
-    p, q = STRtree(boxes).query(boxes, predicate="intersects")
+    p, q = _box_pairs(np.minimum(a, b) - limit, np.maximum(a, b) + limit)
     keep = p < q
     if group is not None:
         keep &= group[p] == group[q]
@@ -277,22 +270,34 @@ def _line_pairs(
     return p, q, length, off, overlap
 
 
-def _neighbourhoods(lo: np.ndarray, hi: np.ndarray) -> list[list[int]]:
+def _box_pairs(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (p, q), both ways and each box with itself, of the boxes from `lo` to
+    `hi` (rows of corners) that meet, touching included. A box is its own envelope, so
+    the tree's envelope test alone decides, exactly: an `intersects` predicate on top
+    tests each pair again on the geometry and costs several times the query. The boxes
+    go in as lines from corner to corner, whose envelopes they are: cheaper to build than
+    polygons."""
+    lines = shapely.linestrings(np.stack([lo, hi], axis=1))
+    p, q = STRtree(lines).query(lines)
+    return p, q
+
+
+def _neighbourhoods(lo: np.ndarray, hi: np.ndarray) -> tuple[list[list[int]], np.ndarray]:
     """Groups of edges that could touch: their boxes (`lo`, `hi`: each edge's corners)
     grown by the repair gap, overlapping, taken transitively. In the drawing's order, so
-    the result does not depend on the numbers."""
+    the result does not depend on the numbers; with each edge's group."""
     n = len(lo)
     if not n:
-        return []
-    lo, hi = lo - tol.REPAIR_GAP_MM, hi + tol.REPAIR_GAP_MM
-    boxes = shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
-    a, b = STRtree(boxes).query(boxes, predicate="intersects")
+        return [], np.zeros(0, dtype=int)
+    a, b = _box_pairs(lo - tol.REPAIR_GAP_MM, hi + tol.REPAIR_GAP_MM)
     graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
-    _, label = connected_components(graph, directed=False)
+    _, component = connected_components(graph, directed=False)
     groups: dict[int, list[int]] = {}
-    for i, g in enumerate(label.tolist()):
+    for i, g in enumerate(component.tolist()):
         groups.setdefault(g, []).append(i)
-    return list(groups.values())
+    place = np.zeros(len(groups), dtype=int)  # component → its group's place in drawing order
+    place[list(groups)] = np.arange(len(groups))
+    return list(groups.values()), place[component]
 
 
 def _moved(edge: Edge, pts: np.ndarray, d: np.ndarray) -> Edge:
@@ -460,7 +465,8 @@ def _nodes(points: np.ndarray) -> list[int]:
     first, each once. An end that already meets another is not pulled to a third that
     happens to lie close: that would join two contours that nearly touch (a hole 0.01 mm
     inside a rounded corner) into one tangle, walked differently in every turned copy."""
-    parent = list(range(len(points)))
+    n = len(points)
+    parent = list(range(n))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -468,17 +474,15 @@ def _nodes(points: np.ndarray) -> list[int]:
             i = parent[i]
         return i
 
-    def union(i: int, j: int) -> None:
+    for i, j in cKDTree(points).query_pairs(tol.SAME_POINT_MM + tol.THRESHOLD_PAD_MM):
         ri, rj = find(i), find(j)
         if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-
-    for i, j in cKDTree(points).query_pairs(tol.SAME_POINT_MM + tol.THRESHOLD_PAD_MM):
-        union(i, j)
-    size: dict[int, int] = defaultdict(int)
-    for i in range(len(points)):
-        size[find(i)] += 1
-    lone = np.array([i for i in range(len(points)) if size[find(i)] == 1], dtype=int)
+            parent[max(ri, rj)] = min(ri, rj)  # so a node is its lowest end
+    # Each end's node, found once: the lone ends joined below are their own nodes so far,
+    # and joining two sets the later one's node alone.
+    node = [find(i) for i in range(n)]
+    size = Counter(node)
+    lone = np.array([i for i in range(n) if size[node[i]] == 1], dtype=int)
     if len(lone) > 1:
         near = cKDTree(points[lone]).query_pairs(
             tol.JOIN_MM + tol.THRESHOLD_PAD_MM, output_type="ndarray"
@@ -491,8 +495,8 @@ def _nodes(points: np.ndarray) -> list[int]:
                 if i in taken or j in taken:
                     continue
                 taken.update((i, j))
-                union(i, j)
-    return [find(i) for i in range(len(points))]
+                node[j] = i  # i < j: pairs come i < j, and `lone` rises
+    return node
 
 
 def _walk(edge_index, end, edges, node, adjacency, used):  # type: ignore[no-untyped-def]
