@@ -19,6 +19,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cad_hostile.py
 	$(BIN)/python bench/similar_search.py
 	$(BIN)/python bench/similar_speed.py
+	$(BIN)/python bench/similar_graded.py
 	$(BIN)/python bench/drawings_search.py
 	$(BIN)/python bench/past_jobs_import.py
 	$(BIN)/python bench/quoting_speed.py
