@@ -73,6 +73,14 @@ class Schedule:
     moved: int = 0
 
 
+def _previous(jobs: list[Job], previous: Sequence[Slot]) -> dict[tuple[str, int], Slot]:
+    """The old plan's slots of the jobs still to plan: a job taken out since (an offer
+    withdrawn) or an operation it no longer has leaves its slot behind, not a key that
+    names nothing."""
+    ops = {j.id: len(j.ops) for j in jobs}
+    return {(s.job, s.op): s for s in previous if s.op < ops.get(s.job, 0)}
+
+
 def _frozen(
     prev: dict[tuple[str, int], Slot],
     downtime: dict[str, list[tuple[int, int]]],
@@ -142,7 +150,7 @@ def schedule(
         if fresh.slots:  # the groups' plans together, checked as one
             check(jobs, down, fresh.slots, {}, shop_of, transport)
         return fresh
-    prev = {(s.job, s.op): s for s in previous}
+    prev = _previous(jobs, previous)
     frozen = _frozen(prev, down, now, pinned)
     mended = repair(jobs, down, prev, frozen, now, shop_of, transport)
     reach = cone(jobs, prev, frozen, mended)
@@ -319,7 +327,7 @@ def _schedule_once(
     downtime = {m: merged(w) for m, w in (downtime or {}).items() if m in used}
     shop_of, transport = shop_of or {}, transport or {}
     # data
-    prev = {(s.job, s.op): s for s in previous or []}
+    prev = _previous(jobs, previous or ())
     frozen = _frozen(prev, downtime, now, pinned)
     # From the latest fixed time: releases, downtime, now, and the previous plan (a re-plan
     # may keep work, or be penalised for moving it, beyond what a fresh plan needs).

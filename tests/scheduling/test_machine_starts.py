@@ -137,3 +137,23 @@ def test_balanced_gives_each_operation_the_machine_that_evens_the_load():  # typ
         ((("B", 6),),),
         ((("B", 5),),),
     ]
+
+
+def test_slots_of_jobs_taken_out_since_are_left_behind():  # type: ignore[no-untyped-def]
+    """The old plan still holds GONE (withdrawn while it ran) and an operation J2 no
+    longer has. At t = 12, J2's first operation has started (10–20) and stays; J1's
+    (0–10) was cut by A's downtime 2–4 and is done again when A is free, 20–30."""
+    jobs = [Job("J1", ((("A", 10),),)), Job("J2", ((("A", 10),), (("B", 5),)))]
+    old = [
+        Slot("J1", 0, "A", 0, 10),
+        Slot("J2", 0, "A", 10, 20),
+        Slot("J2", 1, "B", 20, 25),
+        Slot("GONE", 0, "A", 5, 9),
+        Slot("J2", 5, "B", 40, 45),
+    ]
+    r = schedule(jobs, {"A": [(2, 4)]}, previous=old, now=12, time_limit_s=5)
+    assert by_key(r.slots) == {
+        ("J1", 0): ("A", 20, 30),
+        ("J2", 0): ("A", 10, 20),
+        ("J2", 1): ("B", 20, 25),
+    }
