@@ -158,11 +158,15 @@ class _Walker:
 
     # -- styles -----------------------------------------------------------------------------
     def style_of(self, e: DXFGraphic, parent: Style | None) -> Style:
-        layer = e.dxf.get("layer", "0")
+        # e.dxf.get(key, default), three times per entity, without its checks: every
+        # graphic entity supports these keys and holds them, when set, in the namespace's
+        # __dict__ (DXFNamespace.hasattr).
+        attribs = vars(e.dxf)
+        layer = attribs.get("layer", "0")
         if layer == "0" and parent is not None:
             layer = parent.layer  # entities on layer 0 in a block take the insert's layer
-        linetype = e.dxf.get("linetype", "BYLAYER")
-        color = e.dxf.get("color", 256)
+        linetype = attribs.get("linetype", "BYLAYER")
+        color = attribs.get("color", 256)
         key = (
             layer,
             linetype,
@@ -422,8 +426,21 @@ def arc_points(cx: float, cy: float, r: float, a0: float, a1: float, tol: float)
         raise ValueError("radius must be positive")
     step = 2 * math.acos(max(-1.0, 1 - tol / r)) if tol < r else math.pi / 2
     n = max(2, min(4096, math.ceil(span / max(step, 1e-6))))
-    t = a0 + np.linspace(0.0, span, n + 1)
-    return np.column_stack([cx + r * np.cos(t), cy + r * np.sin(t)])
+    # np.linspace(0.0, span, n + 1) as numpy computes it, k · (span / n) and the last one
+    # `span`, without its ~5 µs of checks per arc; a subnormal span whose step rounds
+    # to zero takes numpy's other path.
+    dt = span / n
+    if dt == 0.0:
+        t = np.linspace(0.0, span, n + 1)
+    else:
+        t = np.arange(n + 1, dtype=float)
+        t *= dt
+        t[-1] = span
+    t += a0
+    pts = np.empty((n + 1, 2))
+    pts[:, 0] = cx + r * np.cos(t)
+    pts[:, 1] = cy + r * np.sin(t)
+    return pts
 
 
 # Flattening runs in drawing units; a fixed relative tolerance keeps it unit-free.
@@ -447,7 +464,11 @@ def edges_of(e, layer: str):  # type: ignore[no-untyped-def]
             return
         a0, a1 = math.radians(e.dxf.start_angle), math.radians(e.dxf.end_angle)
         span = (a1 - a0) % (2 * math.pi) or 2 * math.pi
-        start, end = e.start_point, e.end_point  # WCS, mirroring included
+        # e.start_point and e.end_point (WCS, mirroring included) as ARC.vertices computes
+        # them, on the OCS already built rather than one more each.
+        centre = Vec3(e.dxf.center)
+        start = ocs.to_wcs(Vec3.from_deg_angle(e.dxf.start_angle, r) + centre)
+        end = ocs.to_wcs(Vec3.from_deg_angle(e.dxf.end_angle, r) + centre)
         # Angles in WCS: a mirrored OCS (extrusion -Z) runs the arc the other way.
         w0 = math.atan2(start.y - c.y, start.x - c.x)
         w1 = math.atan2(end.y - c.y, end.x - c.x)
@@ -478,20 +499,24 @@ def _curve_edge(flat: Flattened, layer: str, distance: float) -> Edge:
     pts = np.ascontiguousarray(flat[:, :2])
     if len(pts) < 2:
         raise ValueError("degenerate curve")
-    # np.allclose(first, last, atol=distance), written out: the call costs ~40 µs.
-    closed = bool((np.abs(pts[0] - pts[-1]) <= distance + 1e-5 * np.abs(pts[-1])).all())
-    length = float(np.sum(np.hypot(*np.diff(pts, axis=0).T)))
+    # np.allclose(first, last, atol=distance), written out on the four floats: the call
+    # costs ~40 µs, numpy on two-element arrays still several.
+    (x0, y0), (x1, y1) = pts[0].tolist(), pts[-1].tolist()
+    closed = abs(x0 - x1) <= distance + 1e-5 * abs(x1) and abs(y0 - y1) <= distance + 1e-5 * abs(y1)
+    step = pts[1:] - pts[:-1]  # np.diff(pts, axis=0), without its checks
+    length = float(np.hypot(step[:, 0], step[:, 1]).sum())
     return Edge("curve", pts, length, layer, closed=closed)
 
 
 def _entity_size(e) -> float:  # type: ignore[no-untyped-def]
     if e.dxftype() == "ELLIPSE":
         return float(Vec3(e.dxf.major_axis).magnitude) or 1.0
-    pts = list(e.control_points) or list(e.fit_points)
-    if not pts:
+    # The n × 3 array ezdxf keeps the points in (VertexArray.values): the very doubles
+    # iterating the points gives, without a Python loop over them.
+    pts = e.control_points.values if len(e.control_points) else e.fit_points.values
+    if not len(pts):
         raise ValueError("spline without points")
-    arr = _xy(pts)
-    return float(np.ptp(arr, axis=0).max()) or 1.0
+    return float(np.ptp(pts[:, :2], axis=0).max()) or 1.0
 
 
 def _polyline_edges(e, layer: str):  # type: ignore[no-untyped-def]

@@ -5,9 +5,10 @@ ezdxf halves each piece of a curve recursively, in Python, until the middle of t
 lies within `distance` of its chord; on a drawing of hundreds of ellipses that costs
 several times the reading of the file. Here every piece of every curve still too far
 from its chord is halved at once with numpy, a depth at a time: the same decisions on the
-same numbers (the arithmetic below is ezdxf's, operation for operation, and splines are
-evaluated by ezdxf's own evaluator), so the same points in the same order.
-`tests/cad/test_analysis_speed_invariants.py` holds the two to it.
+same numbers (the arithmetic below is ezdxf's, operation for operation, splines' points
+included, with ezdxf's own evaluator for the cases that arithmetic does not cover), so
+the same points in the same order. `tests/cad/test_analysis_speed_invariants.py` and
+`tests/cad/test_analysis_speedups_3.py` hold the two to it.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _ellipses(entities: list, distances: list[float]) -> list[Flattened]:  # typ
             frames.append((0.0,) * 11)
     f = np.array(frames, dtype=float).reshape(-1, 11)
 
-    def at(curve: np.ndarray, t: np.ndarray) -> np.ndarray:
+    def at(curve: np.ndarray, piece: np.ndarray, t: np.ndarray) -> np.ndarray:
         g = f[curve]
         x = (np.cos(t) * g[:, 9])[:, None] * g[:, 3:6]
         y = (np.sin(t) * g[:, 10])[:, None] * g[:, 6:9]
@@ -95,49 +96,197 @@ def _ellipse_params(ct) -> list[float]:  # type: ignore[no-untyped-def]
 def _splines(entities: list, distances: list[float]) -> list[Flattened]:  # type: ignore[type-arg]
     out: list[Flattened] = []
     params: list[list[float]] = []
-    points: list = []  # type: ignore[type-arg]  # each spline's evaluator.point
+    table = _SplineTable()
     for e in entities:
         try:
             bspline = e.construction_tool()
-            points.append(bspline.evaluator.point)
-            params.append(_spline_params(np.unique(np.array(bspline.knots()))))
+            unique = np.unique(np.array(bspline.knots()))
+            curve_params, ends = _spline_params(unique)
+            table.add(bspline, unique, ends)
+            params.append(curve_params)
             out.append(np.zeros((0, 3)))
         except Exception as exc:  # noqa: BLE001 - ezdxf's own refusal, e.g. bad knots
             out.append(exc)
-            points.append(None)
+            table.add(None, np.zeros(0), [])
             params.append([])
-
-    def at(curve: np.ndarray, t: np.ndarray) -> np.ndarray:
-        xyz = [points[c](u).xyz for c, u in zip(curve.tolist(), t.tolist(), strict=True)]
-        return np.array(xyz, dtype=float).reshape(-1, 3)
-
-    flat = _subdivide(params, at, distances, degenerate_ok=True)
+    table.freeze()
+    flat = _subdivide(params, table.at, distances, degenerate_ok=True)
     return [r if isinstance(r, Exception) else p for r, p in zip(out, flat, strict=True)]
 
 
-def _spline_params(knots: np.ndarray) -> list[float]:
-    """The parameters BSpline.flattening starts from (np.float64 arithmetic, as there)."""
+def _spline_params(knots: np.ndarray) -> tuple[list[float], list[int]]:
+    """The parameters BSpline.flattening starts from, and for each piece between two of
+    them the index in `knots` of the knot it ends before or at. BSpline.flattening
+    computes in np.float64; Python floats are the same IEEE doubles, without numpy's
+    cost per scalar operation."""
     if not len(knots):
-        return []
-    seg_f64 = np.float64(SPLINE_SEGMENTS)
-    t = knots[0]
+        return [], []
+    values = knots.tolist()
+    t = values[0]
     params = [t]
-    for t1 in knots[1:]:
-        delta = (t1 - t) / seg_f64
+    ends = []
+    for k, t1 in enumerate(values[1:], start=1):
+        delta = (t1 - t) / float(SPLINE_SEGMENTS)
         while t < t1:
             next_t = t + delta
             if abs(next_t - t1) <= 1e-8 + 1e-5 * abs(t1):  # np.isclose, without its cost
                 next_t = t1
             params.append(next_t)
+            ends.append(k)
             t = next_t
-    return [float(p) for p in params]
+    return params, ends
+
+
+class _SplineTable:
+    """The splines of a drawing as arrays, so that their points are found with numpy:
+    ezdxf's Evaluator.point (The NURBS Book, A2.2 and A3.1), operation for operation,
+    for many parameters at once.
+
+    Evaluator.point searches the knot span of every parameter; a parameter inside a
+    piece between two distinct knots has the span of that piece, found once per piece.
+    Whatever is not that plain case (a rational or oddly knotted spline, a parameter on
+    the piece's last knot, a span too near the start for A2.2, a zero denominator) is
+    left to ezdxf's own evaluator, which also raises where it would."""
+
+    def __init__(self) -> None:
+        self.points: list = []  # type: ignore[type-arg]  # each spline's evaluator.point, or None
+        self.orders: list[int] = []
+        self.counts: list[int] = []
+        self.rational: list[bool] = []
+        self.knot_values: list[float] = []
+        self.knot_sizes: list[int] = []
+        self.control_xyz: list[tuple[float, float, float]] = []
+        self.control_sizes: list[int] = []
+        self.unique: list[np.ndarray] = []
+        self.ends: list[list[int]] = []  # per piece, the index in `unique` of its end knot
+
+    def add(self, bspline, unique: np.ndarray, ends: list[int]) -> None:  # type: ignore[no-untyped-def]
+        """One spline, or None for one ezdxf refused; its distinct knots and, per piece,
+        the index of the knot the piece ends before or at (see _spline_params)."""
+        knots = bspline.knots() if bspline is not None else ()
+        control = [v.xyz for v in bspline.control_points] if bspline is not None else []
+        self.points.append(bspline.evaluator.point if bspline is not None else None)
+        self.orders.append(bspline.order if bspline is not None else 2)
+        self.counts.append(bspline.count if bspline is not None else 0)
+        self.rational.append(bspline is not None and bspline.is_rational)
+        self.knot_values.extend(knots)
+        self.knot_sizes.append(len(knots))
+        self.control_xyz.extend(control)
+        self.control_sizes.append(len(control))
+        self.unique.append(unique)
+        self.ends.append(ends)
+
+    def freeze(self) -> None:
+        """Everything `at` needs, with a few numpy calls for all the splines: per spline
+        calls cost more than the points of a small spline."""
+        n = len(self.points)
+        self.order = np.array(self.orders, dtype=int)
+        self.count = np.array(self.counts, dtype=int)
+        sizes = np.array(self.knot_sizes, dtype=int)
+        self.knot_start = np.cumsum(sizes) - sizes
+        self.all_knots = knots = np.array(self.knot_values, dtype=float)
+        # knots[count] (the parameter from which the span is the last) and the last knot
+        has = sizes > 0
+        self.knot_at_count = np.full(n, np.inf)
+        self.knot_at_count[has] = knots[(self.knot_start + self.count)[has]]
+        self.max_t = np.zeros(n)
+        self.max_t[has] = knots[(self.knot_start + sizes - 1)[has]]
+        rows = np.array(self.control_sizes, dtype=int)
+        self.control_start = np.cumsum(rows) - rows
+        self.all_control = np.array(self.control_xyz, dtype=float).reshape(-1, 3)
+        # A plain spline: not rational, its knots finite and sorted.
+        owner = np.repeat(np.arange(n), sizes)
+        same = owner[1:] == owner[:-1]
+        odd = ~np.isfinite(knots)
+        odd[1:] |= same & (knots[1:] < knots[:-1])
+        plain = (np.bincount(owner[odd], minlength=n) == 0) & ~np.array(self.rational, dtype=bool)
+        # Runs of equal knots: on sorted knots, the m-th run holds the m-th distinct knot
+        # and the knots up to its end are those ≤ that knot (np.searchsorted, side right).
+        new_run = np.ones(len(knots), dtype=bool)
+        new_run[1:] = ~same | (knots[1:] != knots[:-1])
+        run_start = np.flatnonzero(new_run)
+        run_stop = np.append(run_start[1:], len(knots))
+        runs = np.bincount(owner[run_start], minlength=n)
+        first_run = np.cumsum(runs) - runs
+        # Per piece: its spline, the two distinct knots around it, its span (-1: ezdxf's).
+        pieces = np.array([len(e) for e in self.ends], dtype=int)
+        spline = np.repeat(np.arange(n), pieces)
+        end = np.array([k for e in self.ends for k in e], dtype=int)
+        unique_sizes = np.array([len(u) for u in self.unique], dtype=int)
+        at_end = np.cumsum(unique_sizes)[spline] - unique_sizes[spline] + end
+        all_unique = np.concatenate([np.zeros(0), *self.unique])
+        self.low, self.high = all_unique[at_end - 1], all_unique[at_end]
+        simple = plain[spline]
+        run = np.where(simple, first_run[spline] + end - 1, 0)
+        above = run_stop[run] - self.knot_start[spline] if len(run_stop) else run
+        # find_span on sorted knots: the binary search of a clamped spline is bounded
+        # below by the degree, the linear search is not.
+        degree = self.order[spline] - 1
+        clamped = knots[np.where(simple, self.knot_start[spline] + degree, 0)] == 0.0
+        above = np.where(clamped, np.maximum(above, degree), above)
+        span = np.minimum(above, self.count[spline]) - 1
+        # A2.2 would reach before the first knot
+        self.span = np.where(simple & (span >= degree), span, -1)
+
+    def at(self, curve: np.ndarray, piece: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Points of the splines `curve` at `t`, each within its `piece` (-1: any)."""
+        xyz = np.empty((len(t), 3))
+        has_piece = piece >= 0
+        p = np.where(has_piece, piece, 0)
+        if len(self.span):
+            span = np.where(has_piece, self.span[p], -1)
+            low, high = self.low[p], self.high[p]
+        else:  # no spline has a piece: only lone parameters, ezdxf's
+            span, low, high = np.full(len(t), -1), t, t
+        # Evaluator.point: a parameter close to the last knot is the last knot.
+        max_t = self.max_t[curve]
+        u = np.where(_isclose(t[:, None], max_t[:, None]), max_t, t)
+        last = (u >= self.knot_at_count[curve]) & (span >= 0)
+        span = np.where(last, self.count[curve] - 1, np.where((low <= u) & (u < high), span, -1))
+        fast = span >= 0
+        for order in np.unique(self.order[curve[fast]]).tolist():
+            rows = np.flatnonzero(fast & (self.order[curve] == order))
+            got, ok = self._points(curve[rows], span[rows], u[rows], order)
+            xyz[rows[ok]] = got[ok]
+            fast[rows[~ok]] = False
+        for i in np.flatnonzero(~fast).tolist():
+            xyz[i] = self.points[curve[i]](float(t[i])).xyz
+        return xyz
+
+    def _points(
+        self, curve: np.ndarray, span: np.ndarray, u: np.ndarray, order: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A2.2's basis functions and A3.1's sum, in ezdxf's order of operations; and
+        which rows had no zero denominator (ezdxf raises ZeroDivisionError there)."""
+        k = self.knot_start[curve] + span
+        left = [u] + [u - self.all_knots[k + 1 - j] for j in range(1, order)]
+        right = [u] + [self.all_knots[k + j] - u for j in range(1, order)]
+        basis = [np.ones(len(u))] + [np.zeros(len(u))] * (order - 1)
+        ok = np.ones(len(u), dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for j in range(1, order):
+                saved = np.zeros(len(u))
+                for r in range(j):
+                    denominator = right[r + 1] + left[j - r]
+                    ok &= denominator != 0.0
+                    temp = basis[r] / denominator
+                    basis[r] = saved + right[r + 1] * temp
+                    saved = left[j - r] * temp
+                basis[j] = saved
+        first = self.control_start[curve] + span - (order - 1)
+        total = np.zeros((len(u), 3))
+        for i in range(order):
+            total = total + self.all_control[first + i] * basis[i][:, None]
+        return total, ok
 
 
 def _isclose(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """ezdxf's Vec3.isclose, row by row."""
+    """ezdxf's Vec3.isclose, row by row: diff ≤ |REL·b| or diff ≤ |REL·a| or diff ≤ ABS,
+    as diff ≤ max(REL·max(|a|, |b|), ABS). The same test: scaling by REL > 0 rounds
+    alike either sign and keeps the order, and where a NaN enters, diff is NaN too."""
     diff = np.abs(b - a)
-    near = (diff <= np.abs(_REL_TOL * b)) | (diff <= np.abs(_REL_TOL * a)) | (diff <= _ABS_TOL)
-    return near.all(axis=1)
+    bound = np.maximum(np.maximum(np.abs(a), np.abs(b)) * _REL_TOL, _ABS_TOL)
+    return (diff <= bound).all(axis=1)
 
 
 def _chord_distance(m: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -157,65 +306,90 @@ def _chord_distance(m: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
 
 def _subdivide(
     params: list[list[float]],
-    at: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    at: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
     distances: Sequence[float],
     degenerate_ok: bool,
 ) -> list[Flattened]:
     """Each curve's first point, then the end of every piece once each piece is within
     its curve's distance of its chord. `degenerate_ok`: a piece whose ends coincide is
-    done (the spline's rule); else the curve fails (the ellipse's ZeroDivisionError)."""
+    done (the spline's rule); else the curve fails (the ellipse's ZeroDivisionError).
+    `at(curve, piece, t)`: the points of `curve` at `t`, each inside the parameter range
+    of the curve's first-depth `piece` (-1 for the lone parameter of a curve without one).
+
+    Only the pieces still too far from their chord are carried to the next depth: the
+    left halves of the pieces halved, then their right halves, in one block each (copies
+    of whole arrays, cheaper than interleaving). A finished piece is written once, at
+    the end, to its place in the recursion's order, found from how many points each
+    piece ended as."""
     n = len(params)
     lengths = np.array([len(p) for p in params], dtype=int)
     counts = np.maximum(lengths - 1, 0)  # pieces per curve
     t_all = np.array([t for p in params for t in p], dtype=float)
-    pts = at(np.repeat(np.arange(n), lengths), t_all)
     offsets = np.cumsum(lengths) - lengths
+    # Each parameter starts a piece but a curve's last, which ends its last piece.
+    first_piece = np.cumsum(counts) - counts
+    within = np.arange(len(t_all)) - np.repeat(offsets, lengths)
+    own = np.repeat(first_piece, lengths) + np.minimum(within, np.repeat(counts, lengths) - 1)
+    pts = at(
+        np.repeat(np.arange(n), lengths), np.where(np.repeat(counts, lengths) > 0, own, -1), t_all
+    )
     is_end = np.ones(len(t_all), dtype=bool)
     is_end[offsets[lengths > 0]] = False
     end_idx = np.flatnonzero(is_end)
-    curve = np.repeat(np.arange(n), counts)
+    curve = first_curve = np.repeat(np.arange(n), counts)
+    piece = np.arange(len(curve))
     s_t, e_t = t_all[end_idx - 1], t_all[end_idx]
     s_p, e_p = pts[end_idx - 1], pts[end_idx]
-    first_p = pts[offsets[counts > 0]]
     limit = np.asarray(distances, dtype=float).reshape(-1)
     failed: dict[int, Exception] = {}
-    done = np.zeros(len(s_t), dtype=bool)
+    # Per depth: which pieces were done, their end points, and which were halved.
+    levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for _ in range(MAX_DEPTH):
-        todo = np.flatnonzero(~done)
-        if not len(todo):
+        if not len(s_t):
             break
-        c = curve[todo]
-        m_t = (s_t[todo] + e_t[todo]) * 0.5
-        m_p = at(c, m_t)
-        point_chord = _isclose(s_p[todo], e_p[todo])
+        m_t = (s_t + e_t) * 0.5
+        m_p = at(curve, piece, m_t)
+        point_chord = _isclose(s_p, e_p)
         if point_chord.any() and not degenerate_ok:
-            for k in np.unique(c[point_chord]).tolist():
+            for k in np.unique(curve[point_chord]).tolist():
                 failed[k] = ZeroDivisionError("Not a line.")
-        near = point_chord | (_chord_distance(m_p, s_p[todo], e_p[todo]) < limit[c])
-        done[todo[near]] = True
-        split = todo[~near]
-        if not len(split):
-            continue
-        reps = np.ones(len(s_t), dtype=int)
-        reps[split] = 2
-        left = (np.cumsum(reps) - reps)[split]  # where each halved piece's first half lands
-        s_t, e_t, curve, done = (np.repeat(a, reps) for a in (s_t, e_t, curve, done))
-        s_p, e_p = np.repeat(s_p, reps, axis=0), np.repeat(e_p, reps, axis=0)
-        mid_t, mid_p = m_t[~near], m_p[~near]
-        e_t[left], e_p[left] = mid_t, mid_p
-        s_t[left + 1], s_p[left + 1] = mid_t, mid_p
+        near = point_chord | (_chord_distance(m_p, s_p, e_p) < limit[curve])
+        split = np.flatnonzero(~near)
+        levels.append((near, e_p[near], split))
+        if len(split) < len(near):
+            s_t, m_t, e_t, curve, piece = (a[split] for a in (s_t, m_t, e_t, curve, piece))
+            s_p, m_p, e_p = (a[split] for a in (s_p, m_p, e_p))
+        s_t, e_t = np.concatenate((s_t, m_t)), np.concatenate((m_t, e_t))
+        s_p, e_p = np.concatenate((s_p, m_p)), np.concatenate((m_p, e_p))
+        curve, piece = np.concatenate((curve, curve)), np.concatenate((piece, piece))
     else:
-        for k in np.unique(curve[~done]).tolist():
+        for k in np.unique(curve).tolist():
             failed[k] = ValueError("the curve does not flatten (invalid coordinates)")
-    per_curve = np.split(e_p, np.cumsum(np.bincount(curve, minlength=n))[:-1])
+    # Points each piece ends as, deepest first; pieces never done count none (their
+    # curve failed).
+    ends = [np.zeros(len(s_t), dtype=int)]
+    for near, _, split in reversed(levels):
+        below = ends[-1]
+        here = near.astype(int)
+        here[split] = below[: len(split)] + below[len(split) :]
+        ends.append(here)
+    ends.reverse()
+    # Where each piece's points start: after its curve's first point and every point
+    # of the pieces before it.
+    has_points = counts > 0
+    start = np.cumsum(ends[0]) - ends[0] + np.cumsum(has_points)[first_curve]
+    sizes = np.bincount(first_curve, weights=ends[0], minlength=n).astype(int) + has_points
+    base = np.cumsum(sizes) - sizes
+    out_p = np.empty((int(sizes.sum()), 3))
+    out_p[base[has_points]] = pts[offsets[has_points]]
+    for (near, done_p, split), below in zip(levels, ends[1:], strict=True):
+        out_p[start[near]] = done_p
+        left = start[split]
+        start = np.concatenate((left, left + below[: len(split)]))
     out: list[Flattened] = []
-    j = 0
     for k in range(n):
         if k in failed:
             out.append(failed[k])
-        elif counts[k]:
-            out.append(np.vstack([first_p[j : j + 1], per_curve[k]]))
         else:
-            out.append(np.zeros((0, 3)))
-        j += bool(counts[k])
+            out.append(out_p[base[k] : base[k] + sizes[k]])
     return out
