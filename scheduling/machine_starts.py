@@ -161,6 +161,28 @@ def balanced(jobs: list[Job]) -> list[Job]:
     ]
 
 
+def _booked(
+    downtime: dict[str, list[tuple[int, int]]], frozen: dict[tuple[str, int], Slot]
+) -> dict[str, list[tuple[int, int]]]:
+    """Each machine's sorted spans a mend may not use: its downtime and held work."""
+    busy = {m: merged(w) for m, w in downtime.items()}
+    for f in frozen.values():
+        bisect.insort(busy.setdefault(f.machine, []), (f.start, f.end))
+    return busy
+
+
+def _cursors(
+    jobs: list[Job], now: int
+) -> tuple[dict[str, Job], dict[str, int], dict[str, int], dict[str, str | None]]:
+    """Where a mend stands in each job: the job by id, its next operation, when that may
+    start, and the machine of the one before it."""
+    by_id = {j.id: j for j in jobs}
+    nxt = {j.id: 0 for j in jobs}
+    ready = {j.id: max(j.release, now) for j in jobs}
+    last: dict[str, str | None] = {j.id: None for j in jobs}
+    return by_id, nxt, ready, last
+
+
 def _place(
     alts: tuple[tuple[str, int], ...],
     p: Slot | None,
@@ -206,13 +228,8 @@ def repair(
     into the breakdown, and the solver spent the interactive budget repairing it (the
     3.5 s re-plan was 51 % worse than a 60 s one on the 60-machine bench)."""
     shop_of, transport = shop_of or {}, transport or {}
-    busy: dict[str, list[tuple[int, int]]] = {m: merged(w) for m, w in downtime.items()}
-    for f in frozen.values():
-        bisect.insort(busy.setdefault(f.machine, []), (f.start, f.end))
-    by_id = {j.id: j for j in jobs}
-    nxt = {j.id: 0 for j in jobs}
-    ready = {j.id: max(j.release, now) for j in jobs}
-    last: dict[str, str | None] = {j.id: None for j in jobs}
+    busy = _booked(downtime, frozen)
+    by_id, nxt, ready, last = _cursors(jobs, now)
     out: list[Slot] = []
 
     def rank(jid: str) -> tuple[int, int, str]:
@@ -270,13 +287,8 @@ def mend_by_priority(
     operation wait. After the 60-machine bench's breakdown this mend (lookahead 0.1)
     costs 39,502 where `repair` costs 53,431."""
     shop_of, transport = shop_of or {}, transport or {}
-    busy: dict[str, list[tuple[int, int]]] = {m: merged(w) for m, w in downtime.items()}
-    for f in frozen.values():
-        bisect.insort(busy.setdefault(f.machine, []), (f.start, f.end))
-    by_id = {j.id: j for j in jobs}
-    nxt = {j.id: 0 for j in jobs}
-    ready = {j.id: max(j.release, now) for j in jobs}
-    last: dict[str, str | None] = {j.id: None for j in jobs}
+    busy = _booked(downtime, frozen)
+    by_id, nxt, ready, last = _cursors(jobs, now)
     out: list[Slot] = []
     active: set[str] = set()
 
