@@ -7,7 +7,6 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-import random
 
 from .machine_plan import Job, Slot, earliest_gap, merged, travel
 
@@ -268,8 +267,6 @@ def mend_by_priority(
     shop_of: dict[str, str] | None = None,
     transport: dict[tuple[str, str], int] | None = None,
     lookahead: float = 0.5,
-    jitter: float = 0.0,
-    seed: int = 0,
 ) -> list[Slot]:
     """The old plan mended by a priority rule where work competes for a machine (Giffler
     & Thompson's active schedule): the operation that would end first fixes the machine
@@ -278,8 +275,7 @@ def mend_by_priority(
     minute it takes (itself and the operations of its job still to come, each of which a
     delay may push), discounted by how long it would still wait (Vepsalainen & Morton's
     apparent tardiness cost, `lookahead` mean durations). No operation starts before its
-    old start. `jitter`: each priority is multiplied by a seeded draw from
-    [1 − jitter, 1 + jitter], so repeated mends look around the rule's choice.
+    old start.
 
     Why not the old order (`repair`): after a breakdown on a full machine, the old order
     pushes every operation behind it, and with them their jobs' later operations; a 60 s
@@ -322,7 +318,6 @@ def mend_by_priority(
     n_ops = sum(len(alts) for j in jobs for alts in j.ops)
     mean_d = sum(d for j in jobs for alts in j.ops for _, d in alts) / max(1, n_ops)
     scale = max(lookahead * mean_d, 1e-9)
-    rng = random.Random(seed)  # noqa: S311 - a search draw, not a secret
     while active:
         first = min(active, key=lambda j: (best[j][0], j))
         end_first, _, machine, _ = best[first]
@@ -333,7 +328,7 @@ def mend_by_priority(
             end, at, _, _ = best[jid]
             left = len(by_id[jid].ops) - nxt[jid]  # itself and the operations after it
             rate = left / max(end - at, 1) * math.exp(-(at - t) / scale)
-            return (-rate * (1 + jitter * (2 * rng.random() - 1)), jid)
+            return (-rate, jid)
 
         jid = min(rivals, key=cost)
         end, at, m, _ = best.pop(jid)

@@ -1,10 +1,11 @@
-"""Plans mended around a breakdown without a solver, and the part of a plan a change can
-reach, on cases solved by hand (the properties over random plans are with the list
-schedule's, in test_machines.py)."""
+"""Plans mended around a breakdown without a solver, the local search on them, and the
+part of a plan a change can reach, on cases solved by hand (the properties over random
+plans are with the list schedule's, in test_machines.py)."""
 
 from __future__ import annotations
 
 from scheduling.machine_plan import Job, Slot, check
+from scheduling.machine_search import improve, latest_gap
 from scheduling.machine_starts import (
     balanced,
     cone,
@@ -160,3 +161,79 @@ def test_slots_of_jobs_taken_out_since_are_left_behind():  # type: ignore[no-unt
         ("J2", 0): ("A", 10, 20),
         ("J2", 1): ("B", 20, 25),
     }
+
+
+def test_latest_gap_walks_back_over_what_is_in_the_way():  # type: ignore[no-untyped-def]
+    """Spans 20–30 and 32–40; 5 minutes wanted by 35 at the latest: 35–40 and 30–35
+    cross the second span and 27 crosses the first, so 15–20. With a floor of 18 (a
+    start known to fit) the floor."""
+    spans = [(20, 30), (32, 40)]
+    assert latest_gap(spans, 35, 5, 0) == 15
+    assert latest_gap(spans, 35, 5, 18) == 18
+    assert latest_gap(spans, 50, 5, 0) == 50  # past every span
+    assert latest_gap(spans, 31, 2, 0) == 30  # 30–32 fits between them
+    assert latest_gap(spans, 26, 2, 0) == 18  # 26–28 is inside the first: 18–20
+
+
+def test_the_search_swaps_what_the_old_order_keeps():  # type: ignore[no-untyped-def]
+    """The old order mended costs 65 (J1 5–15, all of J2 pushed by 5). Swapping J1 and
+    J2 on A, and timing each as close to its old start as the work after it allows:
+    J2 5–15 (moves 5), J1 15–25 (moves 15), B as it was: 20 moved, makespan 40, 60 —
+    the optimum worked out in test_machine_starts."""
+    down = {"A": [(0, 5)]}
+    mended = repair(JOBS, down, OLD, {}, now=0)
+    assert replan_objective(JOBS, mended, OLD, {}, 1, 1) == 65
+    better = improve(JOBS, down, OLD, {}, {}, 0, mended, float("inf"), max_steps=100)
+    check(JOBS, down, better)
+    assert replan_objective(JOBS, better, OLD, {}, 1, 1) == 60
+
+
+def test_work_is_pulled_back_into_the_gap_before_a_new_stop():  # type: ignore[no-untyped-def]
+    """A stops 25–30 (new). J2's first operation (old 20–30) no longer fits; the mend,
+    which never starts work before its old start, puts it at 30–40 and pushes B's three
+    operations by 10: 40 moved, makespan 70, 110. Started earlier instead, J2 ends
+    by 25 at 15–25 (moves 5) if J1 (old 10–20) runs 5–15 (moves 5): 10 moved, B as it
+    was, makespan 60, 70. No cheaper plan: J2 at 15 needs J1 to start by 5, and each
+    minute earlier for J2 is a minute more for both."""
+    jobs = [
+        Job("J1", ((("A", 10),),)),
+        Job("J2", ((("A", 10),), (("B", 10),), (("B", 10),), (("B", 10),))),
+    ]
+    old = {
+        ("J1", 0): Slot("J1", 0, "A", 10, 20),
+        ("J2", 0): Slot("J2", 0, "A", 20, 30),
+        ("J2", 1): Slot("J2", 1, "B", 30, 40),
+        ("J2", 2): Slot("J2", 2, "B", 40, 50),
+        ("J2", 3): Slot("J2", 3, "B", 50, 60),
+    }
+    down = {"A": [(25, 30)]}
+    mended = repair(jobs, down, old, {}, now=0)
+    assert replan_objective(jobs, mended, old, {}, 1, 1) == 110
+    better = improve(jobs, down, old, {}, {}, 0, mended, float("inf"), max_steps=100)
+    check(jobs, down, better)
+    assert by_key(better) == {
+        ("J1", 0): ("A", 5, 15),
+        ("J2", 0): ("A", 15, 25),
+        ("J2", 1): ("B", 30, 40),
+        ("J2", 2): ("B", 40, 50),
+        ("J2", 3): ("B", 50, 60),
+    }
+    assert replan_objective(jobs, better, old, {}, 1, 1) == 70
+
+
+def test_held_work_stays_and_a_plan_with_nothing_loose_comes_back():  # type: ignore[no-untyped-def]
+    """J2's first operation has started (held); the search may only re-time the rest,
+    and held work is returned exactly. With everything held there is nothing to do."""
+    down = {"A": [(0, 5)]}
+    held = {("J2", 0): OLD["J2", 0]}
+    mended = repair(JOBS, down, OLD, held, now=0)
+    better = improve(JOBS, down, OLD, held, held, 0, mended, float("inf"), max_steps=100)
+    check(JOBS, down, better, held)
+    assert by_key(better)["J2", 0] == ("A", 10, 20)
+    assert replan_objective(JOBS, better, OLD, held, 1, 1) <= replan_objective(
+        JOBS, mended, OLD, held, 1, 1
+    )
+    everything = dict(OLD)
+    assert improve(JOBS, {}, OLD, everything, everything, 0, list(OLD.values()), 0.0) == list(
+        OLD.values()
+    )

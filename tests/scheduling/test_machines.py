@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduling.machine_starts import cone, mend_by_priority, repair
+from scheduling.machine_search import improve
+from scheduling.machine_starts import cone, mend_by_priority, repair, replan_objective
 from scheduling.machines import Job, Slot, check, dispatch, list_schedule, schedule
 from scheduling.solver import InfeasibleSolution
 
@@ -158,6 +159,19 @@ def draw_jobs(data):  # type: ignore[no-untyped-def]
     return jobs, shop_of, transport
 
 
+def draw_breakdown(data, jobs, shop_of, transport):  # type: ignore[no-untyped-def]
+    """The list schedule of the jobs as the old plan, a machine down from a random time
+    `now`, and the work started before then and not cut by the breakdown (held)."""
+    old = {(s.job, s.op): s for s in list_schedule(jobs, {}, 0, shop_of, transport)}
+    now = data.draw(st.integers(0, 100))
+    broken = data.draw(st.sampled_from(MACHINES))
+    down = {broken: [(now, now + data.draw(st.integers(1, 80)))]}
+    frozen = {
+        k: s for k, s in old.items() if s.start < now and not (s.machine == broken and s.end > now)
+    }
+    return old, now, down, frozen
+
+
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_the_list_schedule_is_always_feasible(data):  # type: ignore[no-untyped-def]
@@ -187,13 +201,7 @@ def test_every_mend_is_feasible_keeps_started_work_and_never_moves_work_earlier(
     what the mend moved, no operation outside it is planned on a machine an operation
     inside may use, and a job inside has no later operation outside."""
     jobs, shop_of, transport = draw_jobs(data)
-    old = {(s.job, s.op): s for s in list_schedule(jobs, {}, 0, shop_of, transport)}
-    now = data.draw(st.integers(0, 100))
-    broken = data.draw(st.sampled_from(MACHINES))
-    down = {broken: [(now, now + data.draw(st.integers(1, 80)))]}
-    frozen = {
-        k: s for k, s in old.items() if s.start < now and not (s.machine == broken and s.end > now)
-    }
+    old, now, down, frozen = draw_breakdown(data, jobs, shop_of, transport)
     lookahead = data.draw(st.sampled_from([0.05, 0.25, 1.0]))
     for mended in (
         repair(jobs, down, old, frozen, now, shop_of, transport),
@@ -214,3 +222,36 @@ def test_every_mend_is_feasible_keeps_started_work_and_never_moves_work_earlier(
             continue
         assert s.machine not in usable
         assert not any((key[0], k) in reach for k in range(key[1]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_the_search_on_a_mend_is_feasible_keeps_started_work_and_never_costs_more(data):  # type: ignore[no-untyped-def]
+    """Random plans, a breakdown at a random time, a random seed: the local search on
+    the priority mend passes the independent checker with the started work held (and
+    transport between shops), places every operation, starts nothing before now (it
+    may start work before its old start), and ends no costlier than the mend it started
+    from."""
+    jobs, shop_of, transport = draw_jobs(data)
+    old, now, down, frozen = draw_breakdown(data, jobs, shop_of, transport)
+    mended = mend_by_priority(jobs, down, old, frozen, now, shop_of, transport, 0.25)
+    searched = improve(
+        jobs,
+        down,
+        old,
+        frozen,
+        frozen,
+        now,
+        mended,
+        float("inf"),
+        shop_of=shop_of,
+        transport=transport,
+        seed=data.draw(st.integers(0, 3)),
+        max_steps=80,
+    )
+    assert len(searched) == len(old)
+    check(jobs, down, searched, frozen, shop_of, transport)
+    assert all(s.start >= now for s in searched if (s.job, s.op) not in frozen)
+    assert replan_objective(jobs, searched, old, frozen, 1, 1) <= replan_objective(
+        jobs, mended, old, frozen, 1, 1
+    )
