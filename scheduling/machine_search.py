@@ -57,6 +57,8 @@ class _Orders:
         self.keys: list[Key] = [(s.job, s.op) for s in loose]
         index = {k: i for i, k in enumerate(self.keys)}
         self.busy = _booked(downtime, fixed)  # held work and downtime, by machine
+        # from when nothing held or down is left on a machine (the spans never overlap)
+        self.clear_from = {m: spans[-1][1] for m, spans in self.busy.items() if spans}
         self.now = now
         self.shop_of, self.transport = shop_of, transport
         self.moving = bool(transport) and bool(shop_of)
@@ -106,11 +108,14 @@ class _Orders:
             for a, b in zip(seq, seq[1:], strict=False):
                 pred_m[b], succ_m[a] = a, b
         job_pred, job_succ, machine, alts = self.job_pred, self.job_succ, self.machine, self.alts
-        busy = self.busy
+        busy, clear_from, now, moving = self.busy, self.clear_from, self.now, self.moving
+        floor, floor_machine = self.floor, self.floor_machine
         waiting = [(pred_m[i] >= 0) + (job_pred[i] >= 0) for i in range(n)]
         todo = [i for i in range(n) if not waiting[i]]
         early: Times = [(0, 0)] * n
         order = []
+        # Written out with ifs rather than max() and helpers: this loop is the search's
+        # inner loop, run thousands of times a second.
         while todo:
             i = todo.pop()
             order.append(i)
@@ -118,44 +123,60 @@ class _Orders:
             d = alts[i][m]
             jp = job_pred[i]
             if jp >= 0:
-                t = max(early[jp][1] + self.wait(machine[jp], m), self.now)
+                t = early[jp][1]
+                if moving:
+                    t += self.wait(machine[jp], m)
             else:
-                t = max(self.floor[i] + self.wait(self.floor_machine[i], m), self.now)
+                t = floor[i]
+                if moving:
+                    t += self.wait(floor_machine[i], m)
+            if t < now:
+                t = now
             mp = pred_m[i]
             if mp >= 0 and early[mp][1] > t:
                 t = early[mp][1]
-            spans = busy.get(m)
-            if spans:
-                t = earliest_gap(spans, t, d)
+            if t < clear_from.get(m, 0):  # held work or downtime may still be in the way
+                t = earliest_gap(busy[m], t, d)
             early[i] = (t, t + d)
-            for nxt in (succ_m[i], job_succ[i]):
-                if nxt >= 0:
-                    waiting[nxt] -= 1
-                    if not waiting[nxt]:
-                        todo.append(nxt)
+            nxt = succ_m[i]
+            if nxt >= 0:
+                waiting[nxt] -= 1
+                if not waiting[nxt]:
+                    todo.append(nxt)
+            nxt = job_succ[i]
+            if nxt >= 0:
+                waiting[nxt] -= 1
+                if not waiting[nxt]:
+                    todo.append(nxt)
         if len(order) != n:
             return None
         chosen: Times = [(0, 0)] * n
+        old, flags, dues = self.old, self.early_flag, self.due
         for i in reversed(order):
             es = early[i][0]
-            target = self.old[i]
-            if target is None or target <= es or self.early_flag[i]:
+            target = old[i]
+            if target is None or target <= es or flags[i]:
                 chosen[i] = early[i]
                 continue
             m = machine[i]
             d = alts[i][m]
-            due = self.due[i]
+            due = dues[i]
             if due is not None and target > due - d:
-                target = max(es, due - d)
+                target = es if es > due - d else due - d
             latest = target
-            if succ_m[i] >= 0:
-                latest = min(latest, chosen[succ_m[i]][0] - d)
-            js = job_succ[i]
-            if js >= 0:
-                latest = min(latest, chosen[js][0] - d - self.wait(m, machine[js]))
-            t = max(latest, es)
-            if t != es and (spans := busy.get(m)):
-                t = latest_gap(spans, t, d, es)
+            nxt = succ_m[i]
+            if nxt >= 0 and chosen[nxt][0] - d < latest:
+                latest = chosen[nxt][0] - d
+            nxt = job_succ[i]
+            if nxt >= 0:
+                t = chosen[nxt][0] - d
+                if moving:
+                    t -= self.wait(m, machine[nxt])
+                if t < latest:
+                    latest = t
+            t = latest if latest > es else es
+            if t != es and t < clear_from.get(m, 0):
+                t = latest_gap(busy[m], t, d, es)
             chosen[i] = (t, t + d)
         return chosen, early
 
@@ -216,29 +237,38 @@ def improve(
             others_end = max(others_end, s.end)
         elif (s.job, s.op) in fixed:
             held_last[s.job] = max(held_last.get(s.job, 0), s.end)
-    old = orders.old
-    counted = [old[i] is not None and orders.keys[i] not in frozen for i in range(n)]
-    terms = {j.id: (j.due, j.weight) for j in jobs}
-    job_of = [jid for jid, _ in orders.keys]
+    # (index, old start) of the loose operations whose moves count
+    counted = [
+        (i, o) for i, o in enumerate(orders.old) if o is not None and orders.keys[i] not in frozen
+    ]
+    # Each job with loose work: its last loose operation (later in the job than any held
+    # one, so it ends the job unless held work ends later), that held end, due, weight.
+    last_loose: dict[str, int] = {}
+    for i, (jid, op) in enumerate(orders.keys):
+        if jid not in last_loose or op > orders.keys[last_loose[jid]][1]:
+            last_loose[jid] = i
+    by_id = {j.id: j for j in jobs}
+    ends = [
+        (i, held_last.get(jid, 0), by_id[jid].due, by_id[jid].weight)
+        for jid, i in last_loose.items()
+    ]
 
     def cost(times: Times) -> int:
         """The re-plan's objective, less the lateness of the jobs with no loose work
         (which no step changes)."""
         moves = 0
-        last = dict(held_last)
-        for i in range(n):
-            s, e = times[i]
-            o = old[i]
-            if counted[i] and o is not None:
-                moves += s - o if s > o else o - s
-            if e > last.get(job_of[i], 0):
-                last[job_of[i]] = e
-        late = 0
-        for jid, e in last.items():
-            due, w = terms[jid]
+        for i, o in counted:
+            s = times[i][0]
+            moves += s - o if s > o else o - s
+        late, makespan = 0, others_end
+        for i, held, due, w in ends:
+            e = times[i][1]
+            if held > e:
+                e = held
             if due is not None and e > due:
                 late += w * (e - due)
-        makespan = max(others_end, max(last.values(), default=0))
+            if e > makespan:
+                makespan = e
         return move_penalty * moves + late + makespan_weight * makespan
 
     rng = random.Random(seed)  # noqa: S311 - a search draw, not a secret
@@ -281,7 +311,7 @@ def improve(
     def places(k: int, m: str, times: Times, early: Times) -> set[int]:
         others = [x for x in orders.seq.get(m, []) if x != k]
         out = {sum(1 for x in others if times[x][0] < times[k][0])}
-        o = old[k]
+        o = orders.old[k]
         if o is not None:
             out.add(sum(1 for x in others if times[x][0] < o))
         d = orders.alts[k][m]
