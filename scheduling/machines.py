@@ -102,12 +102,20 @@ def _frozen(
 # Share of a re-plan's budget for the operations the change can reach, before the whole
 # plan gets the rest from the answer found.
 CONE_SHARE = 0.7
-# Lookaheads (in mean operation durations) of the priority mends a re-plan tries, and the
-# share of its budget spent (from the start) before the local search hands over to the
-# solver. Measured on bench/machines_group.py's three breakdowns (3.5 s, seeds 0–2):
-# shares of 0.5 and 0.7 ended within noise of each other.
+# Lookaheads (in mean operation durations) of the priority mends a re-plan tries.
 LOOKAHEADS = (0.05, 0.1, 0.25)
-SEARCH_SHARE = 0.6
+# The local search on the mend runs for this share of a re-plan's budget, at most
+# SEARCH_CAP_S; the solver gets what is left, unless that is under MIN_SOLVER_S (then the
+# search's plan is the answer). Why: at 3.5 s on bench/machines_group.py the solver never
+# improved on the search in the 1.4 s that a share of 0.6 left it (building the model
+# takes a good part of that), while the search kept finding cheaper plans: after 15,000
+# timings (about 2 s) it was still 1–3 % better than after 5,000, and improvements come
+# after long flat stretches (stopping after 5,000 fruitless timings cost 3–6 %). Given
+# tens of seconds the solver does go further than the search (from its 23,649 to 22,457
+# in 15 s on one breakdown), so a long re-plan gives the solver most of its time.
+SEARCH_SHARE = 0.95
+SEARCH_CAP_S = 5.0
+MIN_SOLVER_S = 1.0
 
 
 def schedule(
@@ -191,7 +199,7 @@ def schedule(
             frozen,
             now,
             start,
-            started_at + SEARCH_SHARE * time_limit_s,
+            started_at + min(SEARCH_SHARE * time_limit_s, SEARCH_CAP_S),
             makespan_weight=makespan_weight,
             move_penalty=move_penalty,
             shop_of=shop_of,
@@ -202,6 +210,11 @@ def schedule(
         cost = replan_objective(jobs, searched, prev, frozen, makespan_weight, move_penalty)
         if cost < start_cost:
             start, start_cost = searched, cost
+    if start is not None and time_limit_s - (time.perf_counter() - started_at) < MIN_SOLVER_S:
+        order = {j.id: i for i, j in enumerate(jobs)}
+        as_planned = sorted(start, key=lambda s: (order[s.job], s.op))
+        elapsed = time.perf_counter() - started_at
+        return _planned(jobs, as_planned, prev, "feasible", start_cost, None, elapsed)
     if not split:
         return once(
             jobs, previous=previous, time_limit_s=time_limit_s, pinned=pinned, start_from=start

@@ -78,6 +78,17 @@ def test_the_replan_is_no_worse_than_its_best_mend():  # type: ignore[no-untyped
     check(JOBS, DOWN, r.slots)
 
 
+def test_a_replan_too_short_for_the_solver_is_the_searched_mend():  # type: ignore[no-untyped-def]
+    """Half a second leaves the solver less than it needs to load a model: the answer is
+    the local search's plan, checked, not proven (no bound) — and here the search finds
+    the optimum of 60 worked out above (its first steps need a few timings of four
+    operations)."""
+    r = schedule(JOBS, DOWN, previous=list(OLD.values()), now=0, time_limit_s=0.5)
+    check(JOBS, DOWN, r.slots)
+    assert (r.status, r.objective, r.bound) == ("feasible", 60, None)
+    assert r.makespan == 40 and r.moved == 2
+
+
 def test_the_cone_stops_at_what_shares_no_machine_and_no_job():  # type: ignore[no-untyped-def]
     """A second shop (C, D) runs J3 and J4. A breakdown on A reaches J1 and J2 (the
     mend moves J1; J2 shares A with it, and its later operations are on B), never J3
