@@ -42,12 +42,14 @@ class Loop:
         # Both ends of every edge: where a gap was closed, an edge's end is not the next
         # one's start, and a polygon through the starts alone would cut the corner at
         # each gap on one walking direction and not on the other (a mirrored copy).
-        ends = np.array([p for e in self.edges for p in (e.start, e.end)] + [self.edges[0].start])
+        # The same array as np.array of the ends listed one by one, a fraction of the
+        # cost on an outline of hundreds of LINEs.
+        ends = np.concatenate((_edge_ends(self.edges), first.pts[:1]))
         total = _shoelace(ends)
         for e in self.edges:
             if e.kind == "line":
                 continue
-            bulge = _shoelace(np.vstack([e.pts, e.pts[:1]]))  # arc closed by its chord
+            bulge = _shoelace(np.concatenate((e.pts, e.pts[:1])))  # arc closed by its chord
             if e.kind == "arc" and e.radius_mm:
                 theta = e.length_mm / e.radius_mm
                 exact = 0.5 * e.radius_mm**2 * (theta - math.sin(theta))
@@ -234,7 +236,23 @@ def _may_overlap(
         (pts[first] + pts[first + counts - 1]) / 2,
     )
     near = cKDTree(mids).query_pairs(limit, output_type="ndarray")
-    found = {int(g) for g in label[near[:, 0]][label[near[:, 0]] == label[near[:, 1]]]}
+    # Then drop_duplicates' own tests of each pair, with the same room: two lines that
+    # cross at their middles (a cross, an X mark) are near by their middles alone.
+    in_group = label[near[:, 0]] == label[near[:, 1]]
+    i, j = near[in_group, 0], near[in_group, 1]
+    kind = np.array([edges[k].kind == "circle" for k in i.tolist()], dtype=bool)
+    other = np.array([edges[k].kind == "circle" for k in j.tolist()], dtype=bool)
+    length = np.array([edges[k].length_mm for k in i.tolist()], dtype=float)
+    length -= np.array([edges[k].length_mm for k in j.tolist()], dtype=float)
+    start, end = pts[first], pts[first + counts - 1]
+
+    def apart(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        return np.hypot(*(u - v).T)
+
+    same = np.maximum(apart(start[i], start[j]), apart(end[i], end[j])) <= limit
+    swapped = np.maximum(apart(start[i], end[j]), apart(end[i], start[j])) <= limit
+    twin = (kind == other) & ~(np.abs(length) > limit) & (same | swapped)
+    found = {int(g) for g in label[i[twin]]}
     lines = np.flatnonzero([e.kind == "line" and e.length_mm > 0 for e in edges])
     if len(lines) < 2:
         return found
@@ -290,14 +308,46 @@ def _neighbourhoods(lo: np.ndarray, hi: np.ndarray) -> tuple[list[list[int]], np
     if not n:
         return [], np.zeros(0, dtype=int)
     a, b = _box_pairs(lo - tol.REPAIR_GAP_MM, hi + tol.REPAIR_GAP_MM)
+    groups: dict[int, list[int]] = {}
+    if len(a) <= SMALL_GRAPH_PAIRS:
+        # The same sets by union-find: scipy's graph costs ~0.1 ms to set up, more
+        # than joining a few hundred pairs in Python. Each set is keyed by its root,
+        # and numbered, as below, by where it first appears in the drawing.
+        root = _union_roots(n, a.tolist(), b.tolist())
+        for i, g in enumerate(root):
+            groups.setdefault(g, []).append(i)
+        number = {g: k for k, g in enumerate(groups)}
+        return list(groups.values()), np.array([number[g] for g in root], dtype=int)
     graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
     _, component = connected_components(graph, directed=False)
-    groups: dict[int, list[int]] = {}
     for i, g in enumerate(component.tolist()):
         groups.setdefault(g, []).append(i)
     place = np.zeros(len(groups), dtype=int)  # component → its group's place in drawing order
     place[list(groups)] = np.arange(len(groups))
     return list(groups.values()), place[component]
+
+
+# `_neighbourhoods` joins up to this many box pairs (both ways, each box with itself) in
+# Python, more with scipy.
+SMALL_GRAPH_PAIRS = 256
+
+
+def _union_roots(n: int, a: list[int], b: list[int]) -> list[int]:
+    """Each of `n` items' set, named by its lowest item, once a[k] and b[k] are joined
+    (transitively)."""
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(a, b, strict=True):
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)  # so a set is named by its lowest item
+    return [find(i) for i in range(n)]
 
 
 def _moved(edge: Edge, pts: np.ndarray, d: np.ndarray) -> Edge:
@@ -342,7 +392,7 @@ def _chain_here(
     if not open_edges:
         return Chained(loops, [], findings), counts
 
-    ends = _ends([(e.start, e.end) for e in open_edges])
+    ends = _edge_ends(open_edges)
     node = _nodes(ends)
     # node ids of each edge's two ends
     adjacency: dict[int, list[tuple[int, int]]] = defaultdict(list)  # node -> [(edge, end)]
@@ -459,6 +509,14 @@ def _ends(pairs: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     return np.array(pairs, dtype=float).reshape(-1, 2)
 
 
+def _edge_ends(edges: list[Edge]) -> np.ndarray:
+    """`_ends` of each edge's start and end, by one slice of its points each (rows 0 and
+    -1 of an edge of two or more): the same array, without an array per end."""
+    return np.concatenate(
+        [e.pts[:: len(e.pts) - 1] if len(e.pts) > 1 else e.pts[[0, -1]] for e in edges]
+    ).astype(float, copy=False)
+
+
 def _nodes(points: np.ndarray) -> list[int]:
     """The node of each end. Ends within SAME_POINT_MM are one point (transitively); then
     each end still alone joins the nearest other lone end within JOIN_MM, nearest pair
@@ -466,23 +524,20 @@ def _nodes(points: np.ndarray) -> list[int]:
     happens to lie close: that would join two contours that nearly touch (a hole 0.01 mm
     inside a rounded corner) into one tangle, walked differently in every turned copy."""
     n = len(points)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in cKDTree(points).query_pairs(tol.SAME_POINT_MM + tol.THRESHOLD_PAD_MM):
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)  # so a node is its lowest end
-    # Each end's node, found once: the lone ends joined below are their own nodes so far,
-    # and joining two sets the later one's node alone.
-    node = [find(i) for i in range(n)]
-    size = Counter(node)
-    lone = np.array([i for i in range(n) if size[node[i]] == 1], dtype=int)
+    pairs = cKDTree(points).query_pairs(
+        tol.SAME_POINT_MM + tol.THRESHOLD_PAD_MM, output_type="ndarray"
+    )
+    meets = np.bincount(pairs.ravel(), minlength=n)
+    if not len(pairs) or meets.max() <= 1:
+        # Where each end meets at most one other (a drawing whose lines join end to end),
+        # the sets are those pairs and the lone ends: each pair's node is its lower end
+        # (pairs come i < j), as `_union_nodes` would find, without a Python step per end.
+        node_array = np.arange(n)
+        node_array[pairs[:, 1]] = pairs[:, 0]
+        node = node_array.tolist()
+        lone = np.flatnonzero(meets == 0)
+    else:
+        node, lone = _union_nodes(n, pairs)
     if len(lone) > 1:
         near = cKDTree(points[lone]).query_pairs(
             tol.JOIN_MM + tol.THRESHOLD_PAD_MM, output_type="ndarray"
@@ -499,6 +554,16 @@ def _nodes(points: np.ndarray) -> list[int]:
     return node
 
 
+def _union_nodes(n: int, pairs: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Each of `n` ends' node (the lowest end of its set) once `pairs` are joined,
+    transitively, and the ends alone in theirs, rising. Each end's node is found once:
+    the lone ends `_nodes` joins next are their own nodes so far, and joining two sets
+    the later one's node alone."""
+    node = _union_roots(n, pairs[:, 0].tolist(), pairs[:, 1].tolist())
+    size = Counter(node)
+    return node, np.array([i for i in range(n) if size[node[i]] == 1], dtype=int)
+
+
 def _walk(edge_index, end, edges, node, adjacency, used):  # type: ignore[no-untyped-def]
     """Follow edges from one end until a dead end, a branch, or back to the start."""
     path = []
@@ -512,14 +577,13 @@ def _walk(edge_index, end, edges, node, adjacency, used):  # type: ignore[no-unt
         if exit_node == start_node:
             return path
         nxt = [(i, k) for i, k in adjacency[exit_node] if not used[i]]
-        if len(nxt) != 1 and len(adjacency[exit_node]) != 2:
-            # A branch point (T-junction, three lines meeting): pick the straightest way
-            # on; what is left becomes its own chain.
-            if not nxt:
-                return path
         if not nxt:
             return path
-        current, entered_at = _straightest(edges[current], reversed_, nxt, edges)
+        # At a branch point (T-junction, three lines meeting), the straightest way on;
+        # what is left becomes its own chain.
+        current, entered_at = (
+            nxt[0] if len(nxt) == 1 else _straightest(edges[current], reversed_, nxt, edges)
+        )
 
 
 def _split_at_revisits(

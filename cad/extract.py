@@ -150,6 +150,10 @@ class _Walker:
         # its index in `curves`, style); routed to cut, bend, … once all are flattened.
         self.items: list[tuple[list[Edge] | None, int, Style]] = []
         self.curves: list[tuple[DXFGraphic, float]] = []  # ELLIPSE/SPLINE, flattening tolerance
+        # LINE edges wait for their points: the ends of all the LINEs met, x0 y0 x1 y1
+        # each, become one array in `finish` (an array per LINE costs more than its read).
+        self.lines: list[Edge] = []
+        self.line_ends: list[float] = []
         # A drawing has a handful of distinct styles and layers; thousands of entities share them.
         self.styles: dict[tuple, Style] = {}  # type: ignore[type-arg]
         self.routes: dict[
@@ -260,9 +264,16 @@ class _Walker:
             self.curves.append((e, distance))
             return
         try:
-            edges = (
-                [_line_edge(e, style.layer)] if kind == "LINE" else list(edges_of(e, style.layer))
-            )
+            if kind == "LINE":
+                # _line_edge, its points set in `finish`
+                start, end = e.dxf.start, e.dxf.end
+                sx, sy, tx, ty = start.x, start.y, end.x, end.y
+                edge = Edge("line", _NO_POINTS, math.hypot(tx - sx, ty - sy), style.layer)
+                self.lines.append(edge)
+                self.line_ends += (sx, sy, tx, ty)
+                edges = [edge]
+            else:
+                edges = list(edges_of(e, style.layer))
         except Exception:  # noqa: BLE001 - degenerate arcs, meshes, …
             self.out.bad_geometry += 1
             return
@@ -271,6 +282,12 @@ class _Walker:
     def finish(self) -> Extracted:
         """Flatten the ellipses and splines met, then sort every curve's edges by role,
         in the order the curves were met."""
+        if self.lines:
+            # Each LINE's points a 2 × 2 view of one array: the same numbers, dtype and
+            # layout as np.array([(x0, y0), (x1, y1)]) of each.
+            ends = np.array(self.line_ends, dtype=float).reshape(-1, 2, 2)
+            for edge, pts in zip(self.lines, ends, strict=True):
+                edge.pts = pts
         flat = flatten_curves([e for e, _ in self.curves], [d for _, d in self.curves])
         items: list[tuple[list[Edge], Style]] = []
         for edges, k, style in self.items:
@@ -282,16 +299,18 @@ class _Walker:
                     continue
             items.append((edges, style))
         # NaN fails the comparison as ±inf and huge values do.
-        sane = iter((max_abs_coordinate([e for edges, _ in items for e in edges]) <= 1e12).tolist())
+        sane = (max_abs_coordinate([e for edges, _ in items for e in edges]) <= 1e12).tolist()
+        k = 0
         for edges, style in items:
-            self.route([(e, next(sane)) for e in edges], style)
+            self.route(edges, sane[k : k + len(edges)], style)
+            k += len(edges)
         return self.out
 
-    def route(self, edges: list[tuple[Edge, bool]], style: Style) -> None:
-        """Sort edges by role; each comes with whether its coordinates are sane."""
+    def route(self, edges: list[Edge], sane: list[bool], style: Style) -> None:
+        """Sort edges by role; `sane`: whether each one's coordinates are."""
         good = []
-        for edge, sane in edges:
-            if not sane or not math.isfinite(edge.length_mm):
+        for edge, ok in zip(edges, sane, strict=True):
+            if not ok or not math.isfinite(edge.length_mm):
                 self.out.bad_coordinates += 1
                 continue
             good.append(edge)
@@ -302,6 +321,13 @@ class _Walker:
                 any(w in style.linetype for w in STYLED_LINETYPES),
             )
         role, styled = route
+        if role == "cut" and not styled:  # nearly every edge of a drawing: in one go
+            for edge in good:
+                edge.color = style.color
+            if good:
+                self.out.cut += good
+                self.out.cut_styles[(style.layer, style.linetype, style.color)] += len(good)
+            return
         for edge in good:
             edge.color = style.color
             if role == "bend":
@@ -318,6 +344,10 @@ class _Walker:
             else:
                 self.out.cut.append(edge)
                 self.out.cut_styles[(style.layer, style.linetype, style.color)] += 1
+
+
+# A LINE edge's points until `_Walker.finish` sets them.
+_NO_POINTS = np.zeros((0, 2))
 
 
 @dataclass(frozen=True)
@@ -411,7 +441,15 @@ def max_abs_coordinate(edges: list[Edge]) -> np.ndarray:
         return np.zeros(0)
     counts = [len(e.pts) for e in edges]  # ≥ 2 each: an edge holds both its ends
     first = np.cumsum([0, *counts[:-1]])
-    return np.maximum.reduceat(np.abs(np.concatenate([e.pts for e in edges])).max(axis=1), first)
+    magnitude = np.abs(np.concatenate([e.pts for e in edges]))
+    # .max(axis=1) on two columns runs ~40 times slower than np.maximum of the two; both
+    # exact, NaN kept.
+    largest = (
+        np.maximum(magnitude[:, 0], magnitude[:, 1])
+        if magnitude.shape[1] == 2
+        else magnitude.max(axis=1)
+    )
+    return np.maximum.reduceat(largest, first)
 
 
 # -- geometry of single entities -----------------------------------------------------------

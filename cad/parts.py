@@ -30,14 +30,11 @@ class _Node:
     depth: int = 0
 
 
-def _polygon(loop: Loop) -> tuple[Polygon, bool]:
-    poly = Polygon(loop.pts)
-    if poly.is_valid:
-        return poly, True
+def _made_valid(poly: Polygon) -> Polygon:
+    """The largest polygon of an invalid one made valid (empty when there is none)."""
     fixed = shapely.make_valid(poly)
     polys = [g for g in getattr(fixed, "geoms", [fixed]) if isinstance(g, Polygon)]
-    best = max(polys, key=lambda g: g.area) if polys else Polygon()
-    return best, False
+    return max(polys, key=lambda g: g.area) if polys else Polygon()
 
 
 def is_rectangle(loop: Loop) -> bool:
@@ -60,25 +57,37 @@ def is_rectangle(loop: Loop) -> bool:
 
 def nest(loops: list[Loop]) -> tuple[list[_Node], list[Finding]]:
     findings: list[Finding] = []
+    # GEOS's checks, areas and probe points asked for all the loops in one call each: the
+    # same functions on the same polygons as one call per loop, which on a sheet of a
+    # thousand small cut-outs cost more than GEOS's own work.
+    made = [Polygon(loop.pts) for loop in loops]
+    valid = shapely.is_valid(made).tolist()
+    polys = [poly if ok else _made_valid(poly) for poly, ok in zip(made, valid, strict=True)]
+    empty = shapely.is_empty(polys).tolist()
+    areas = shapely.area(polys).tolist()
     nodes = []
-    for loop in loops:
-        poly, valid = _polygon(loop)
-        if poly.is_empty or poly.area <= 0:
+    for loop, poly, ok, is_empty, area in zip(loops, polys, valid, empty, areas, strict=True):
+        if is_empty or area <= 0:
             continue
-        if not valid:
+        if not ok:
             findings.append(finding("SELF_INTERSECTION", location=tuple(loop.pts[0])))
-        nodes.append(_Node(loop, poly, poly.area))
+        nodes.append(_Node(loop, poly, area))
     nodes.sort(key=lambda n: -n.area)
     # Smallest enclosing loop of each loop: only loops whose box holds its probe point are
-    # candidates (an R-tree query), tried from the smallest up.
-    tree = STRtree([n.poly for n in nodes])
-    probes = [n.poly.representative_point() for n in nodes]
-    for i, node in enumerate(nodes):
-        candidates = sorted((int(j) for j in tree.query(probes[i]) if j < i), reverse=True)
-        for j in candidates:
-            if nodes[j].area > node.area and nodes[j].poly.contains(probes[i]):
-                node.parent = j
-                break
+    # candidates (an R-tree query), and of those, the smallest (the latest in the order
+    # by area) that is larger and holds the probe point.
+    node_polys = np.array([n.poly for n in nodes], dtype=object)
+    tree = STRtree(node_polys)
+    probes = shapely.point_on_surface(node_polys)
+    inner, outer = tree.query(probes) if len(nodes) else (np.zeros(0, int), np.zeros(0, int))
+    node_areas = np.array([n.area for n in nodes], dtype=float)
+    maybe = (outer < inner) & (node_areas[outer] > node_areas[inner])
+    inner, outer = inner[maybe], outer[maybe]
+    holds = shapely.contains(node_polys[outer], probes[inner])
+    parent = np.full(len(nodes), -1)
+    np.maximum.at(parent, inner[holds], outer[holds])
+    for node, j in zip(nodes, parent.tolist(), strict=True):
+        node.parent = None if j < 0 else j
     for node in nodes:  # parents come earlier in the list, so depths fill in one pass
         node.depth = 0 if node.parent is None else nodes[node.parent].depth + 1
     return nodes, findings
@@ -151,16 +160,21 @@ def slot(loop: Loop) -> Slot | None:
 
 
 def _inside_radii(loops: list[Loop], material: Polygon) -> list[float]:
-    radii = []
-    for loop in loops:
-        if len(loop.edges) == 1:
-            continue  # a round hole is a hole, not a corner
-        for e in loop.edges:
-            if e.kind != "arc" or e.center is None or e.radius_mm is None:
-                continue
-            if not material.contains(Point(e.center)):
-                radii.append(e.radius_mm)
-    return radii
+    arcs = [
+        e
+        for loop in loops
+        if len(loop.edges) != 1  # a round hole is a hole, not a corner
+        for e in loop.edges
+        if e.kind == "arc" and e.center is not None and e.radius_mm is not None
+    ]
+    if not arcs:
+        return []
+    # material.contains(Point(centre)) of each, as one call: the same GEOS predicate on
+    # the same points (the polygon is not prepared either way), without a Point object
+    # and a call per arc (a plate of a few hundred rounded cut-outs has a thousand).
+    centres = shapely.points(np.array([e.center for e in arcs], dtype=float).reshape(-1, 2))
+    held = shapely.contains(material, centres).tolist()
+    return [e.radius_mm for e, inside in zip(arcs, held, strict=True) if not inside]  # type: ignore[misc]
 
 
 # `_smallest_feature` lowers each cut-out's bound by this share of its box diagonal: far
@@ -204,7 +218,9 @@ def build_parts(nodes: list[_Node], thickness_mm: float | None) -> tuple[list[Pa
             findings.append(finding("FLOATING_ISLAND", location=tuple(node.loop.pts[0])))
         hole_nodes = children.get(i, [])
         outer_poly = node.poly
-        material = Polygon(outer_poly.exterior.coords, [h.poly.exterior.coords for h in hole_nodes])
+        # The rings themselves, not their coordinates: shapely takes a LinearRing as it
+        # is, the same ring its coordinates would make again, without the round trip.
+        material = Polygon(outer_poly.exterior, [h.poly.exterior for h in hole_nodes])
         holes, slots, cutouts = [], [], []
         for h in hole_nodes:
             rh = round_hole(h.loop)
@@ -350,6 +366,8 @@ def assign_bends(
     edges taken as bends."""
     findings: list[Finding] = []
     taken: set[int] = set()
+    if not parts:  # nothing to run across: each candidate's buffer would go unused
+        return [], findings, taken
     found: list[list[Bend]] = [[] for _ in parts]
     polys = [Polygon(p.outer) for p in parts]
     grown: dict[tuple[int, float], Polygon] = {}  # buffering is costly: once per part and reach

@@ -35,10 +35,16 @@ def min_rect(poly: Polygon) -> MinRect:
     edges = np.diff(hull, axis=0)
     length = np.hypot(edges[:, 0], edges[:, 1])
     edges = edges[length > 0] / length[length > 0][:, None]
-    along = pts @ edges.T  # (points, edge directions)
-    across = pts @ np.column_stack([-edges[:, 1], edges[:, 0]]).T
+    # One (points × edge directions) product at a time, each dropped once reduced: the
+    # second then takes the first's memory back from the allocator. Held together, each
+    # comes fresh from the system and its first touch of every page (a fault each) cost
+    # several times the products themselves on a hull of a few hundred points.
+    along = pts @ edges.T
     w = along.max(axis=0) - along.min(axis=0)
+    del along
+    across = pts @ np.column_stack([-edges[:, 1], edges[:, 0]]).T
     h = across.max(axis=0) - across.min(axis=0)
+    del across
     area = w * h
     tied = np.flatnonzero(area <= area.min() * (1 + TIE_REL) + 1e-12)
     k = int(tied[np.argmin(np.maximum(w, h)[tied])])
