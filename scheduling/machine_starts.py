@@ -163,11 +163,13 @@ def balanced(jobs: list[Job]) -> list[Job]:
 def _booked(
     downtime: dict[str, list[tuple[int, int]]], frozen: dict[tuple[str, int], Slot]
 ) -> dict[str, list[tuple[int, int]]]:
-    """Each machine's sorted spans a mend may not use: its downtime and held work."""
-    busy = {m: merged(w) for m, w in downtime.items()}
+    """Each machine's sorted spans a mend may not use: its downtime and held work, merged
+    (held work may run into a closed hour: a delay reported on the floor), so the spans
+    never overlap, as `earliest_gap` and the search's `latest_gap` assume."""
+    spans: dict[str, list[tuple[int, int]]] = {m: list(w) for m, w in downtime.items()}
     for f in frozen.values():
-        bisect.insort(busy.setdefault(f.machine, []), (f.start, f.end))
-    return busy
+        spans.setdefault(f.machine, []).append((f.start, f.end))
+    return {m: merged(w) for m, w in spans.items()}
 
 
 def _cursors(

@@ -16,6 +16,7 @@ hour: it must fit in one open window (a laser job is not left half cut overnight
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
@@ -44,6 +45,8 @@ from .machine_starts import (
     replan_objective,
 )
 from .solver import STATUS, InfeasibleSolution, run, run_then_improve
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "Alternative",
@@ -206,10 +209,14 @@ def schedule(
             transport=transport,
             seed=seed,
         )
-        check(jobs, down, searched, fixed, shop_of, transport)
-        cost = replan_objective(jobs, searched, prev, frozen, makespan_weight, move_penalty)
-        if cost < start_cost:
-            start, start_cost = searched, cost
+        try:  # a fault in the search costs its answer, never the re-plan
+            check(jobs, down, searched, fixed, shop_of, transport)
+        except InfeasibleSolution:
+            logger.exception("the local search's plan failed the checker; kept the mend")
+        else:
+            cost = replan_objective(jobs, searched, prev, frozen, makespan_weight, move_penalty)
+            if cost < start_cost:
+                start, start_cost = searched, cost
     if start is not None and time_limit_s - (time.perf_counter() - started_at) < MIN_SOLVER_S:
         order = {j.id: i for i, j in enumerate(jobs)}
         as_planned = sorted(start, key=lambda s: (order[s.job], s.op))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from scheduling.machine_plan import Job, Slot, check
 from scheduling.machine_search import improve, latest_gap
 from scheduling.machine_starts import (
+    _booked,
     balanced,
     cone,
     mend_by_priority,
@@ -248,3 +249,13 @@ def test_held_work_stays_and_a_plan_with_nothing_loose_comes_back():  # type: ig
     assert improve(JOBS, {}, OLD, everything, everything, 0, list(OLD.values()), 0.0) == list(
         OLD.values()
     )
+
+
+def test_held_work_running_into_a_closed_hour_leaves_spans_that_never_overlap():  # type: ignore[no-untyped-def]
+    """A delay reported on the floor: J1's started work on A runs 0–30 across A's closed
+    hour 10–20. The spans a mend and the search walk are merged (0–30, then 40–50): both
+    walks assume spans that never overlap, and walking back over 0–30, 10–20 stops at
+    the closed hour's end and misses the held work that covers it."""
+    held = {("J1", 0): Slot("J1", 0, "A", 0, 30)}
+    spans = _booked({"A": [(10, 20), (40, 50)]}, held)
+    assert spans == {"A": [(0, 30), (40, 50)]}
