@@ -120,13 +120,19 @@ def plan_shop(
     link_machines = [LinkMachine(str(m.pk), shop.name, m.process, m.speed_factor) for m in machines]
     jobs, shop_of = jobs_from_allocation(placements, lines, link_machines, DAY_MIN)
     now_min = max(int((now - origin).total_seconds() // 60), 0)
+
     # What has started keeps its machine and its reported times (a delay lengthens it);
     # so does what a person moved by hand (pinned).
+    def minutes(op: Any) -> tuple[int, int]:
+        # Start rounded down and end rounded up to the minute: a reported end at 04:28:29
+        # must not let the next operation start at 04:28 (the plan would run it before
+        # the floor says this one ends).
+        a = int((op.start - origin).total_seconds() // 60)
+        z = -int(-(op.end - origin).total_seconds() // 60)
+        return a, max(z, a + 1)
+
     fixed = {
-        (str(op.work_id), op.seq): (
-            str(op.machine_id),
-            max(1, int((op.end - op.start).total_seconds() // 60)),
-        )
+        (str(op.work_id), op.seq): (str(op.machine_id), minutes(op)[1] - minutes(op)[0])
         for op in previous
         if op.started or op.done or op.pinned
     }
@@ -149,8 +155,7 @@ def plan_shop(
     # planned start passed unreported has not started, so its slot counts from now (the
     # move penalty then measures a move from where it could still be).
     def slot(op: Any) -> Slot:
-        a = int((op.start - origin).total_seconds() // 60)
-        z = int((op.end - origin).total_seconds() // 60)
+        a, z = minutes(op)
         if a < now_min and not (op.started or op.done or op.pinned):
             a, z = now_min, now_min + (z - a)
         return Slot(str(op.work_id), op.seq, str(op.machine_id), a, z)
