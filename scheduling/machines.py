@@ -218,10 +218,10 @@ def schedule(
             if cost < start_cost:
                 start, start_cost = searched, cost
     if start is not None and time_limit_s - (time.perf_counter() - started_at) < MIN_SOLVER_S:
-        order = {j.id: i for i, j in enumerate(jobs)}
-        as_planned = sorted(start, key=lambda s: (order[s.job], s.op))
         elapsed = time.perf_counter() - started_at
-        return _planned(jobs, as_planned, prev, "feasible", start_cost, None, elapsed)
+        return _planned(
+            jobs, _in_job_order(jobs, start), prev, "feasible", start_cost, None, elapsed
+        )
     if not split:
         return once(
             jobs, previous=previous, time_limit_s=time_limit_s, pinned=pinned, start_from=start
@@ -306,8 +306,7 @@ def _fresh(
         again = once(groups[worst], time_limit_s=left, start_from=results[worst].slots)
         if again.objective is not None and again.objective <= (results[worst].objective or 0):
             results[worst] = again
-    order = {j.id: i for i, j in enumerate(jobs)}
-    slots = sorted((s for r in results for s in r.slots), key=lambda s: (order[s.job], s.op))
+    slots = _in_job_order(jobs, [s for r in results for s in r.slots])
     bounds = [r.bound for r in results if r.bound is not None]
     weight = once.keywords["makespan_weight"]
     return _planned(
@@ -512,8 +511,7 @@ def _schedule_once(
     if status == cp_model.UNKNOWN and started_plan:
         # No answer within the budget (a large plan on a busy machine): the start has
         # passed the checker, and a plan is worth more than none.
-        order = {j.id: i for i, j in enumerate(jobs)}
-        as_solved = sorted(started_plan, key=lambda s: (order[s.job], s.op))
+        as_solved = _in_job_order(jobs, started_plan)
         return _planned(jobs, as_solved, prev, "feasible", started_objective, None, elapsed)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Schedule(STATUS.get(status, "unknown"), None, None, None, None, (), elapsed)
@@ -533,6 +531,12 @@ def _schedule_once(
         solver.best_objective_bound,
         elapsed,
     )
+
+
+def _in_job_order(jobs: list[Job], slots: Sequence[Slot]) -> list[Slot]:
+    """Slots as a solved plan lists them: by the jobs' order, then operation."""
+    order = {j.id: i for i, j in enumerate(jobs)}
+    return sorted(slots, key=lambda s: (order[s.job], s.op))
 
 
 def _planned(

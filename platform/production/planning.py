@@ -131,10 +131,11 @@ def plan_shop(
         z = -int(-(op.end - origin).total_seconds() // 60)
         return a, max(z, a + 1)
 
+    held = {op.pk: minutes(op) for op in previous if op.started or op.done or op.pinned}
     fixed = {
-        (str(op.work_id), op.seq): (str(op.machine_id), minutes(op)[1] - minutes(op)[0])
+        (str(op.work_id), op.seq): (str(op.machine_id), held[op.pk][1] - held[op.pk][0])
         for op in previous
-        if op.started or op.done or op.pinned
+        if op.pk in held
     }
     jobs = [
         replace(
