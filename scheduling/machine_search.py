@@ -20,8 +20,8 @@ import math
 import random
 import time
 
-from .machine_plan import Job, Slot, earliest_gap, travel
-from .machine_starts import _booked
+from .machine_plan import Slot, earliest_gap, travel
+from .machine_starts import Replan, _booked
 
 Key = tuple[str, int]
 Times = list[tuple[int, int]]  # (start, end) of each loose operation, by its index
@@ -38,18 +38,9 @@ class _Orders:
     order of them, and which start as early as they can; `timed()` turns these into
     start times."""
 
-    def __init__(
-        self,
-        jobs: list[Job],
-        downtime: dict[str, list[tuple[int, int]]],
-        previous: dict[Key, Slot],
-        fixed: dict[Key, Slot],
-        now: int,
-        plan: list[Slot],
-        shop_of: dict[str, str],
-        transport: dict[tuple[str, str], int],
-    ) -> None:
-        by_id = {j.id: j for j in jobs}
+    def __init__(self, problem: Replan, plan: list[Slot]) -> None:
+        fixed, previous, now = problem.fixed, problem.previous, problem.now
+        by_id = {j.id: j for j in problem.jobs}
         # By start, then end and place in the job: an order every machine and every job
         # agrees with (zero-length work included), so the first orders form no cycle.
         loose = sorted(
@@ -58,12 +49,12 @@ class _Orders:
         )
         self.keys: list[Key] = [(s.job, s.op) for s in loose]
         index = {k: i for i, k in enumerate(self.keys)}
-        self.busy = _booked(downtime, fixed)  # held work and downtime, by machine
+        self.busy = _booked(problem.downtime, fixed)  # held work and downtime, by machine
         # from when nothing held or down is left on a machine (the spans never overlap)
         self.clear_from = {m: spans[-1][1] for m, spans in self.busy.items() if spans}
         self.now = now
-        self.shop_of, self.transport = shop_of, transport
-        self.moving = bool(transport) and bool(shop_of)
+        self.shop_of, self.transport = problem.shop_of, problem.transport
+        self.moving = bool(problem.transport) and bool(problem.shop_of)
         n = len(self.keys)
         self.alts: list[dict[str, int]] = []
         self.job_pred = [-1] * n  # the job's loose operation before this one, if any
@@ -199,26 +190,17 @@ def latest_gap(spans: list[tuple[int, int]], latest: int, d: int, floor: int) ->
 
 
 def improve(
-    jobs: list[Job],
-    downtime: dict[str, list[tuple[int, int]]],
-    previous: dict[Key, Slot],
-    fixed: dict[Key, Slot],
-    frozen: dict[Key, Slot],
-    now: int,
+    problem: Replan,
     plan: list[Slot],
     deadline: float,
     *,
-    makespan_weight: int = 1,
-    move_penalty: int = 1,
-    shop_of: dict[str, str] | None = None,
-    transport: dict[tuple[str, str], int] | None = None,
     seed: int = 0,
     max_steps: float = math.inf,
 ) -> list[Slot]:
-    """`plan` (a plan that passes the checker, `fixed` held in it) with the other
-    operations re-ordered and re-timed until `deadline` (a `time.perf_counter()` value)
-    or `max_steps` timings; `plan` itself if nothing found is cheaper. `frozen`: the
-    held operations whose moves do not count.
+    """`plan` (a plan that passes the checker, the problem's fixed work held in it)
+    with the other operations re-ordered and re-timed until `deadline` (a
+    `time.perf_counter()` value) or `max_steps` timings; `plan` itself if nothing found
+    is cheaper.
 
     A step: swap two operations next to each other on a machine where the second waits
     for the first; move one to another place (by its start, by its old start, one or two
@@ -226,7 +208,9 @@ def improve(
     start as early as it can, or near its old start again. The first step that lowers
     the objective is taken, until none does; then a kick of random swaps and the same
     again, kept only if it ends no worse."""
-    orders = _Orders(jobs, downtime, previous, fixed, now, plan, shop_of or {}, transport or {})
+    orders = _Orders(problem, plan)
+    fixed, frozen = problem.fixed, problem.frozen
+    move_penalty, makespan_weight = problem.move_penalty, problem.makespan_weight
     n = len(orders.keys)
     first = orders.timed()
     if n == 0 or first is None:
@@ -249,7 +233,7 @@ def improve(
     for i, (jid, op) in enumerate(orders.keys):
         if jid not in last_loose or op > orders.keys[last_loose[jid]][1]:
             last_loose[jid] = i
-    by_id = {j.id: j for j in jobs}
+    by_id = {j.id: j for j in problem.jobs}
     ends = [
         (i, held_last.get(jid, 0), by_id[jid].due, by_id[jid].weight)
         for jid, i in last_loose.items()

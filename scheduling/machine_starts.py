@@ -7,8 +7,36 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+from dataclasses import dataclass, field
 
 from .machine_plan import Job, Slot, earliest_gap, merged, travel
+
+Key = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class Replan:
+    """A re-plan as the improvers of a plan see it: the jobs, their machines' downtime
+    (merged), the old plan's slots, the work kept where it is (`fixed`: started, pinned,
+    or out of the change's reach) and the part of it whose moves do not count
+    (`frozen`), the current time, the objective's weights, and the shops with the
+    transport time between them."""
+
+    jobs: list[Job]
+    downtime: dict[str, list[tuple[int, int]]]
+    previous: dict[Key, Slot]
+    fixed: dict[Key, Slot]
+    frozen: dict[Key, Slot]
+    now: int
+    makespan_weight: int = 1
+    move_penalty: int = 1
+    shop_of: dict[str, str] = field(default_factory=dict)
+    transport: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def cost(self, slots: list[Slot]) -> int:
+        return replan_objective(
+            self.jobs, slots, self.previous, self.frozen, self.makespan_weight, self.move_penalty
+        )
 
 
 def dispatch(

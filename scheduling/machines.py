@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
-from . import machine_search
+from . import machine_windows
 from .machine_plan import (
     Alternative,
     Job,
@@ -35,6 +35,7 @@ from .machine_plan import (
     travel,
 )
 from .machine_starts import (
+    Replan,
     balanced,
     cone,
     dispatch,
@@ -107,15 +108,16 @@ def _frozen(
 CONE_SHARE = 0.7
 # Lookaheads (in mean operation durations) of the priority mends a re-plan tries.
 LOOKAHEADS = (0.05, 0.1, 0.25)
-# The local search on the mend runs for this share of a re-plan's budget, at most
-# SEARCH_CAP_S; the solver gets what is left, unless that is under MIN_SOLVER_S (then the
-# search's plan is the answer). Why: at 3.5 s on bench/machines_group.py the solver never
-# improved on the search in the 1.4 s that a share of 0.6 left it (building the model
-# takes a good part of that), while the search kept finding cheaper plans: after 15,000
-# timings (about 2 s) it was still 1–3 % better than after 5,000, and improvements come
-# after long flat stretches (stopping after 5,000 fruitless timings cost 3–6 %). Given
-# tens of seconds the solver does go further than the search (from its 23,649 to 22,457
-# in 15 s on one breakdown), so a long re-plan gives the solver most of its time.
+# The local search on the mend, then CP-SAT windows (`machine_windows`), run for this
+# share of a re-plan's budget, at most SEARCH_CAP_S; the solver gets what is left, unless
+# that is under MIN_SOLVER_S (then their plan is the answer). Why: at 3.5 s on
+# bench/machines_group.py the whole model never improved on the search in the 1.4 s that
+# a share of 0.6 left it (building the model takes a good part of that), while the
+# search kept finding cheaper plans: after 15,000 timings (about 2 s) it was still 1–3 %
+# better than after 5,000, and improvements come after long flat stretches (stopping
+# after 5,000 fruitless timings cost 3–6 %). Given tens of seconds the solver does go
+# further than the search (from its 23,649 to 22,457 in 15 s on one breakdown), so a
+# long re-plan gives the solver most of its time.
 SEARCH_SHARE = 0.95
 SEARCH_CAP_S = 5.0
 MIN_SOLVER_S = 1.0
@@ -173,7 +175,7 @@ def schedule(
     fixed = {**frozen, **{k: prev[k] for k in outside}}
     # The start: the cheapest of the mends, each checked (one that cannot honour a
     # pinned operation is left out): the old order, and the priority rule at each
-    # lookahead; then a local search on it (`machine_search`) for a share of the budget.
+    # lookahead; then a local search on it and CP-SAT windows for a share of the budget.
     # Jittered draws of the rule had that time before: after the bench's breakdown of
     # its busiest machine they ended at 31,398 where the search ends near 25,000, with
     # 24,687 for 60 s of the solver.
@@ -194,20 +196,21 @@ def schedule(
         if start is None or cost < start_cost:
             start, start_cost = plan, cost
     if start is not None:
-        searched = machine_search.improve(
+        problem = Replan(
             jobs,
             down,
             prev,
             fixed,
             frozen,
             now,
-            start,
-            started_at + min(SEARCH_SHARE * time_limit_s, SEARCH_CAP_S),
-            makespan_weight=makespan_weight,
-            move_penalty=move_penalty,
-            shop_of=shop_of,
-            transport=transport,
-            seed=seed,
+            makespan_weight,
+            move_penalty,
+            shop_of or {},
+            transport or {},
+        )
+        deadline = started_at + min(SEARCH_SHARE * time_limit_s, SEARCH_CAP_S)
+        searched = machine_windows.search_and_refine(
+            problem, start, deadline, workers=workers, seed=seed
         )
         try:  # a fault in the search costs its answer, never the re-plan
             check(jobs, down, searched, fixed, shop_of, transport)

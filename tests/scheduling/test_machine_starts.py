@@ -7,6 +7,7 @@ from __future__ import annotations
 from scheduling.machine_plan import Job, Slot, check
 from scheduling.machine_search import improve, latest_gap
 from scheduling.machine_starts import (
+    Replan,
     _booked,
     balanced,
     cone,
@@ -29,6 +30,20 @@ OLD = {
     ("J2", 2): Slot("J2", 2, "B", 30, 40),
 }
 DOWN = {"A": [(0, 5)]}
+
+# J1 is one operation on A; J2 is A, then B three times. The old plan runs J1 10–20 and
+# J2 20–30 on A, then J2's others back to back on B until 60.
+GAP_JOBS = [
+    Job("J1", ((("A", 10),),)),
+    Job("J2", ((("A", 10),), (("B", 10),), (("B", 10),), (("B", 10),))),
+]
+GAP_OLD = {
+    ("J1", 0): Slot("J1", 0, "A", 10, 20),
+    ("J2", 0): Slot("J2", 0, "A", 20, 30),
+    ("J2", 1): Slot("J2", 1, "B", 30, 40),
+    ("J2", 2): Slot("J2", 2, "B", 40, 50),
+    ("J2", 3): Slot("J2", 3, "B", 50, 60),
+}
 
 
 def by_key(slots):  # type: ignore[no-untyped-def]
@@ -195,7 +210,7 @@ def test_the_search_swaps_what_the_old_order_keeps():  # type: ignore[no-untyped
     down = {"A": [(0, 5)]}
     mended = repair(JOBS, down, OLD, {}, now=0)
     assert replan_objective(JOBS, mended, OLD, {}, 1, 1) == 65
-    better = improve(JOBS, down, OLD, {}, {}, 0, mended, float("inf"), max_steps=100)
+    better = improve(Replan(JOBS, down, OLD, {}, {}, 0), mended, float("inf"), max_steps=100)
     check(JOBS, down, better)
     assert replan_objective(JOBS, better, OLD, {}, 1, 1) == 60
 
@@ -207,21 +222,11 @@ def test_work_is_pulled_back_into_the_gap_before_a_new_stop():  # type: ignore[n
     by 25 at 15–25 (moves 5) if J1 (old 10–20) runs 5–15 (moves 5): 10 moved, B as it
     was, makespan 60, 70. No cheaper plan: J2 at 15 needs J1 to start by 5, and each
     minute earlier for J2 is a minute more for both."""
-    jobs = [
-        Job("J1", ((("A", 10),),)),
-        Job("J2", ((("A", 10),), (("B", 10),), (("B", 10),), (("B", 10),))),
-    ]
-    old = {
-        ("J1", 0): Slot("J1", 0, "A", 10, 20),
-        ("J2", 0): Slot("J2", 0, "A", 20, 30),
-        ("J2", 1): Slot("J2", 1, "B", 30, 40),
-        ("J2", 2): Slot("J2", 2, "B", 40, 50),
-        ("J2", 3): Slot("J2", 3, "B", 50, 60),
-    }
+    jobs, old = GAP_JOBS, GAP_OLD
     down = {"A": [(25, 30)]}
     mended = repair(jobs, down, old, {}, now=0)
     assert replan_objective(jobs, mended, old, {}, 1, 1) == 110
-    better = improve(jobs, down, old, {}, {}, 0, mended, float("inf"), max_steps=100)
+    better = improve(Replan(jobs, down, old, {}, {}, 0), mended, float("inf"), max_steps=100)
     check(jobs, down, better)
     assert by_key(better) == {
         ("J1", 0): ("A", 5, 15),
@@ -239,16 +244,16 @@ def test_held_work_stays_and_a_plan_with_nothing_loose_comes_back():  # type: ig
     down = {"A": [(0, 5)]}
     held = {("J2", 0): OLD["J2", 0]}
     mended = repair(JOBS, down, OLD, held, now=0)
-    better = improve(JOBS, down, OLD, held, held, 0, mended, float("inf"), max_steps=100)
+    problem = Replan(JOBS, down, OLD, held, held, 0)
+    better = improve(problem, mended, float("inf"), max_steps=100)
     check(JOBS, down, better, held)
     assert by_key(better)["J2", 0] == ("A", 10, 20)
     assert replan_objective(JOBS, better, OLD, held, 1, 1) <= replan_objective(
         JOBS, mended, OLD, held, 1, 1
     )
     everything = dict(OLD)
-    assert improve(JOBS, {}, OLD, everything, everything, 0, list(OLD.values()), 0.0) == list(
-        OLD.values()
-    )
+    problem = Replan(JOBS, {}, OLD, everything, everything, 0)
+    assert improve(problem, list(OLD.values()), 0.0) == list(OLD.values())
 
 
 def test_held_work_running_into_a_closed_hour_leaves_spans_that_never_overlap():  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduling.machine_search import improve
-from scheduling.machine_starts import cone, mend_by_priority, repair, replan_objective
+from scheduling.machine_starts import Replan, cone, mend_by_priority, repair, replan_objective
 from scheduling.machines import Job, Slot, check, dispatch, list_schedule, schedule
 from scheduling.solver import InfeasibleSolution
 
@@ -235,19 +235,9 @@ def test_the_search_on_a_mend_is_feasible_keeps_started_work_and_never_costs_mor
     jobs, shop_of, transport = draw_jobs(data)
     old, now, down, frozen = draw_breakdown(data, jobs, shop_of, transport)
     mended = mend_by_priority(jobs, down, old, frozen, now, shop_of, transport, 0.25)
+    problem = Replan(jobs, down, old, frozen, frozen, now, 1, 1, shop_of, transport)
     searched = improve(
-        jobs,
-        down,
-        old,
-        frozen,
-        frozen,
-        now,
-        mended,
-        float("inf"),
-        shop_of=shop_of,
-        transport=transport,
-        seed=data.draw(st.integers(0, 3)),
-        max_steps=80,
+        problem, mended, float("inf"), seed=data.draw(st.integers(0, 3)), max_steps=80
     )
     assert len(searched) == len(old)
     check(jobs, down, searched, frozen, shop_of, transport)
