@@ -42,15 +42,22 @@ WINDOW_OPS_RANGE = (8, 90)
 WINDOW_STEP = 4
 # Machines in a window: the drawn operation's and those its neighbours in time may use.
 WINDOW_MACHINES = 3
-# Solver time for one window, at most.
-WINDOW_S = 0.25
+# Solver time for one window, at most: many short windows did better than fewer long
+# ones (see SEARCH_SHARE).
+WINDOW_S = 0.1
 # The local search gets this share of the time, then windows the rest. Measured on
-# bench/machines_group.py's breakdowns from two first plans (medians of 5 seeds at
-# 3.5 s, against a 60 s re-plan): the search alone +4.5/+6.1/+5.1 % and +2.9/-1.8/+2.2 %;
-# 60 % search then windows +4.5/+5.5/0.0 % and +3.7/-3.0/0.0 %. Turns of 0.4 s each
-# after the first search were no better (+5.7/+2.3/+3.0 % on the first plan, 3 seeds):
-# a short search from the windows' plan spends its time on the first descent again.
-SEARCH_SHARE = 0.6
+# bench/machines_group.py's three breakdowns from two first plans, medians of 5 seeds at
+# 3.5 s against a 60 s re-plan:
+#   the search alone                     +4.5/+6.1/+5.1 %  +2.9/-1.8/+2.2 %
+#   search 60 %, windows of 0.25 s        +4.5/+5.5/ 0.0 %  +3.7/-3.0/ 0.0 %
+#   search 30 %, windows of 0.1 s         +6.9/+4.7/ 0.0 %  +5.8/-3.6/ 0.0 %
+#   search 45 %, windows of 0.1 s         +4.0/+3.6/ 0.0 %  +4.5/-2.8/ 0.0 %
+# The busiest machine's breakdown needs the search's time, the others the windows'.
+# Turns of 0.4 s each after the first search were no better (+5.7/+2.3/+3.0 % on the
+# first plan, 3 seeds): a short search from the windows' plan spends its time on the
+# first descent again. Given 5 s after 2 s of search, the windows alone take one
+# breakdown from 23,649 to 22,167 (a 60 s re-plan: 21,934).
+SEARCH_SHARE = 0.45
 
 
 def search_and_refine(
