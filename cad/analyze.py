@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +12,7 @@ from shapely.geometry import Point, Polygon
 from . import tolerances as tol
 from .chain import chain
 from .errors import CadError
-from .extract import Extracted, extract, max_abs_coordinate
+from .extract import Extracted, collections_paused, extract, max_abs_coordinate
 from .findings import finding
 from .model import Analysis, Edge, Finding, Part
 from .parts import (
@@ -79,26 +76,8 @@ def analyze_loaded(
 ) -> Analysis:
     doc = loaded.doc
     ex: Extracted = extract(doc, limits, started)
-    with _collections_paused():
+    with collections_paused():
         return _analyze_extracted(loaded, ex, source, thickness_mm, limits, started)
-
-
-@contextmanager
-def _collections_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector held off while the extracted edges are chained
-    and made into parts. That work makes tens of thousands of small objects and no
-    cycles, and each collection the allocations trigger walks the whole loaded drawing
-    again (a sheet of 10 000 LINEs: ~5% of its analysis). The extraction before it,
-    whose expanded block copies are cycles (entity ↔ attributes), is left collected.
-    A collector already off is left off; one turned back on by a concurrent analysis
-    merely collects sooner."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _analyze_extracted(

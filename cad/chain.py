@@ -181,11 +181,21 @@ def chain(edges: list[Edge]) -> Chained:
     shift = -origins[label]
     local = np.round((pts + np.repeat(shift, counts, axis=0)) / SNAP_MM) * SNAP_MM
     checked = _may_overlap(edges, pts, first, np.array(counts, dtype=int), label)
+    nodes = _group_nodes(edges, local, first, np.array(counts, dtype=int), label, checked)
+    # Python ints for the slices, and an edge's move as a row only where it has a centre
+    # to move (all `_moved` reads it for): numpy scalars and row views per edge cost
+    # more than the rest of the move on a sheet of thousands of LINEs.
+    starts = first.tolist()
     for g, (group, origin) in enumerate(zip(groups, origins, strict=True)):
         members = [
-            _moved(edges[i], local[first[i] : first[i] + counts[i]], shift[i]) for i in group
+            _moved(
+                edges[i],
+                local[starts[i] : starts[i] + counts[i]],
+                None if edges[i].center is None else shift[i],
+            )
+            for i in group
         ]
-        here, found = _chain_here(members, g in checked)
+        here, found = _chain_here(members, g in checked, nodes.get(g))
         tiny, dropped, saved = tiny + found[0], dropped + found[1], saved + found[2]
         back = _all_moved([e for lp in here.loops for e in lp.edges], origin)
         for lp in here.loops:
@@ -235,7 +245,7 @@ def _may_overlap(
         pts[first + counts // 2],
         (pts[first] + pts[first + counts - 1]) / 2,
     )
-    near = cKDTree(mids).query_pairs(limit, output_type="ndarray")
+    near = _tree(mids).query_pairs(limit, output_type="ndarray")
     # Then drop_duplicates' own tests of each pair, with the same room: two lines that
     # cross at their middles (a cross, an X mark) are near by their middles alone.
     in_group = label[near[:, 0]] == label[near[:, 1]]
@@ -260,6 +270,62 @@ def _may_overlap(
     p, q, _length, off, overlap = _line_pairs(a, b, limit, group=label[lines])
     maybe = (off <= limit) & (overlap > tol.JOIN_MM - OVERLAP_SEARCH_ROOM_MM)
     return found | {int(g) for g in label[lines[p[maybe]]]}
+
+
+def _group_nodes(
+    edges: list[Edge],
+    local: np.ndarray,
+    first: np.ndarray,
+    counts: np.ndarray,
+    label: np.ndarray,
+    checked: set[int],
+) -> dict[int, list[int]]:
+    """`_nodes` of the open edges' ends of each neighbourhood (by `label`) not in
+    `checked`, found for all of them at once: two k-d trees for the drawing rather than
+    two per neighbourhood (a sheet of a thousand outlines has a thousand).
+
+    Those neighbourhoods have no duplicates or overlaps to drop, so `_chain_here` keeps
+    their edges as they come: their open edges are those neither closed nor tiny, in
+    the drawing's order, and their ends the first and last of their points in the
+    neighbourhood's frame (`local`). Each neighbourhood's ends are consecutive, so a
+    node, the lowest end of its set, is the neighbourhood's first end plus the node
+    `_nodes` finds for the neighbourhood alone."""
+    closed = np.array([e.closed for e in edges], dtype=bool)
+    # as `_chain_here`'s is_tiny; NaN lengths are not tiny either way
+    tiny = ~closed & (np.array([e.length_mm for e in edges], dtype=float) < _TINY)
+    keep = ~closed & ~tiny
+    if checked:
+        keep &= ~np.isin(label, list(checked))
+    # the kept edges, by neighbourhood and, within one, in the drawing's order
+    order = np.argsort(label, kind="stable")
+    kept = order[keep[order]]
+    if not len(kept):
+        return {}
+    rows = np.stack((first[kept], first[kept] + counts[kept] - 1), axis=1).ravel()
+    group = np.repeat(label[kept], 2)
+    node = _nodes(local[rows], group)
+    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    stops = np.append(starts[1:], len(group))
+    return {
+        g: [k - start for k in node[start:stop]]
+        for g, start, stop in zip(
+            group[starts].tolist(), starts.tolist(), stops.tolist(), strict=True
+        )
+    }
+
+
+# `_chain_here`'s tiny edges: shorter than this and not closed.
+_TINY = tol.TINY_MM - tol.THRESHOLD_PAD_MM
+
+
+def _tree(points: np.ndarray) -> cKDTree:
+    """A k-d tree for the pairs within a distance of the ends or middles of a whole
+    drawing: split at the middle of each box rather than at the median point, and its
+    boxes not shrunk to the points, it is built in about half the time. The pairs it
+    finds are the same: each is decided by its own distance, whatever the tree's shape
+    (and the order they come in is not relied on: they are sorted, counted or joined
+    as sets)."""
+    return cKDTree(points, balanced_tree=False, compact_nodes=False)
 
 
 def _line_pairs(
@@ -350,9 +416,13 @@ def _union_roots(n: int, a: list[int], b: list[int]) -> list[int]:
     return [find(i) for i in range(n)]
 
 
-def _moved(edge: Edge, pts: np.ndarray, d: np.ndarray) -> Edge:
-    """`edge` with its points `pts`, moved by `d`: its centre moved by `d` too."""
-    center = None if edge.center is None else (edge.center[0] + d[0], edge.center[1] + d[1])
+def _moved(edge: Edge, pts: np.ndarray, d: np.ndarray | None) -> Edge:
+    """`edge` with its points `pts`, moved by `d`: its centre moved by `d` too (`d` may
+    be None for an edge without a centre)."""
+    center = None
+    if edge.center is not None:
+        assert d is not None
+        center = (edge.center[0] + d[0], edge.center[1] + d[1])
     return Edge(
         edge.kind, pts, edge.length_mm, edge.layer, center, edge.radius_mm, edge.closed, edge.color
     )
@@ -371,14 +441,15 @@ def _all_moved(edges: list[Edge], d: np.ndarray) -> Iterator[Edge]:
 
 
 def _chain_here(
-    edges: list[Edge], may_overlap: bool = True
+    edges: list[Edge], may_overlap: bool = True, node: list[int] | None = None
 ) -> tuple[Chained, tuple[int, int, float]]:
     """Chain one neighbourhood: its loops, open chains and closed gaps, and the counts of
     tiny, duplicate and overlapping pieces (reported once for the whole drawing).
     `may_overlap` False: no two edges here can be duplicates or overlapping lines (see
-    `_may_overlap`), so the pair-by-pair checks are left out."""
+    `_may_overlap`), so the pair-by-pair checks are left out. `node`: the nodes of the
+    open edges' ends, when already found (`_group_nodes`)."""
     findings: list[Finding] = []
-    is_tiny = [e.length_mm < tol.TINY_MM - tol.THRESHOLD_PAD_MM and not e.closed for e in edges]
+    is_tiny = [e.length_mm < _TINY and not e.closed for e in edges]
     tiny = [e for e, t in zip(edges, is_tiny, strict=True) if t]
     edges = [e for e, t in zip(edges, is_tiny, strict=True) if not t]
     dropped, saved = 0, 0.0
@@ -392,8 +463,8 @@ def _chain_here(
     if not open_edges:
         return Chained(loops, [], findings), counts
 
-    ends = _edge_ends(open_edges)
-    node = _nodes(ends)
+    if node is None:
+        node = _nodes(_edge_ends(open_edges))
     # node ids of each edge's two ends
     adjacency: dict[int, list[tuple[int, int]]] = defaultdict(list)  # node -> [(edge, end)]
     for i in range(len(open_edges)):
@@ -517,14 +588,23 @@ def _edge_ends(edges: list[Edge]) -> np.ndarray:
     ).astype(float, copy=False)
 
 
-def _nodes(points: np.ndarray) -> list[int]:
+def _nodes(points: np.ndarray, group: np.ndarray | None = None) -> list[int]:
     """The node of each end. Ends within SAME_POINT_MM are one point (transitively); then
     each end still alone joins the nearest other lone end within JOIN_MM, nearest pair
     first, each once. An end that already meets another is not pulled to a third that
     happens to lie close: that would join two contours that nearly touch (a hole 0.01 mm
-    inside a rounded corner) into one tangle, walked differently in every turned copy."""
+    inside a rounded corner) into one tangle, walked differently in every turned copy.
+
+    `group`: each end's group (the same for consecutive ends only), for the nodes of
+    several groups at once, each as if alone. The groups are kept apart by a third
+    coordinate, the group's number: ends of two groups lie ≥ 1 apart there, beyond
+    either radius, and ends of one group differ there by an exact 0, which adds nothing
+    to the sum of squares the tree compares (its distances are the plane's, bit for
+    bit). The pairs within a group, and so the sets, their lowest ends and the nearest
+    lone pairs taken first, are those the group alone gives."""
     n = len(points)
-    pairs = cKDTree(points).query_pairs(
+    spread = points if group is None else np.column_stack((points, group.astype(float)))
+    pairs = _tree(spread).query_pairs(
         tol.SAME_POINT_MM + tol.THRESHOLD_PAD_MM, output_type="ndarray"
     )
     meets = np.bincount(pairs.ravel(), minlength=n)
@@ -539,7 +619,7 @@ def _nodes(points: np.ndarray) -> list[int]:
     else:
         node, lone = _union_nodes(n, pairs)
     if len(lone) > 1:
-        near = cKDTree(points[lone]).query_pairs(
+        near = _tree(spread[lone]).query_pairs(
             tol.JOIN_MM + tol.THRESHOLD_PAD_MM, output_type="ndarray"
         )
         if len(near):
@@ -559,9 +639,18 @@ def _union_nodes(n: int, pairs: np.ndarray) -> tuple[list[int], np.ndarray]:
     transitively, and the ends alone in theirs, rising. Each end's node is found once:
     the lone ends `_nodes` joins next are their own nodes so far, and joining two sets
     the later one's node alone."""
-    node = _union_roots(n, pairs[:, 0].tolist(), pairs[:, 1].tolist())
-    size = Counter(node)
-    return node, np.array([i for i in range(n) if size[node[i]] == 1], dtype=int)
+    if len(pairs) <= SMALL_GRAPH_PAIRS:
+        node = _union_roots(n, pairs[:, 0].tolist(), pairs[:, 1].tolist())
+        size = Counter(node)
+        return node, np.array([i for i in range(n) if size[node[i]] == 1], dtype=int)
+    # The same sets as scipy's connected components, each named by its lowest end: a
+    # Python step per end costs more on the ends of a whole drawing (`_group_nodes`).
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    lowest = np.full(component.max() + 1, n)
+    np.minimum.at(lowest, component, np.arange(n))
+    alone = np.bincount(component)[component] == 1
+    return lowest[component].tolist(), np.flatnonzero(alone)
 
 
 def _walk(edge_index, end, edges, node, adjacency, used):  # type: ignore[no-untyped-def]
@@ -636,8 +725,13 @@ def _oriented(e: Edge, reverse: bool) -> Edge:
 
 
 def _closed(pts: np.ndarray) -> np.ndarray:
-    # np.allclose(first, last), written out: that call costs more than the rest of a loop.
-    if (np.abs(pts[0] - pts[-1]) <= 1e-8 + 1e-5 * np.abs(pts[-1])).all():
+    # np.allclose(first, last), written out on Python floats (the same doubles and
+    # arithmetic, NaN failing alike): numpy on two-element rows costs more than the
+    # rest of a loop.
+    if all(
+        abs(a - b) <= 1e-8 + 1e-5 * abs(b)
+        for a, b in zip(pts[0].tolist(), pts[-1].tolist(), strict=True)
+    ):
         return pts
     return np.concatenate([pts, pts[:1]])
 

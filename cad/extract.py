@@ -10,16 +10,22 @@ radius and angle, splines and ellipses on a polyline within `FLATTEN_MM` of the 
 
 from __future__ import annotations
 
+import gc
 import math
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 from ezdxf.document import Drawing
-from ezdxf.entities import DXFGraphic, Insert
-from ezdxf.math import OCS, Vec3, bulge_to_arc
+from ezdxf.entities import DXFGraphic, Insert, Line
+from ezdxf.entities.copy import CopySettings, CopyStrategy, default_copy
+from ezdxf.explode import virtual_block_reference_entities
+from ezdxf.math import OCS, Matrix44, Vec3, bulge_to_arc
 
 from .errors import CadError
 from .flatten import Flattened, flatten_curves
@@ -154,6 +160,7 @@ class _Walker:
         # each, become one array in `finish` (an array per LINE costs more than its read).
         self.lines: list[Edge] = []
         self.line_ends: list[float] = []
+        self.arcs = _ArcPoints()  # ARC, CIRCLE and bulge points, evaluated in `finish`
         # A drawing has a handful of distinct styles and layers; thousands of entities share them.
         self.styles: dict[tuple, Style] = {}  # type: ignore[type-arg]
         self.routes: dict[
@@ -231,7 +238,7 @@ class _Walker:
             return
         for copy in copies:
             try:
-                self.walk(copy.virtual_entities(), depth + 1, style)
+                self.walk(_virtual_entities(copy), depth + 1, style)
             except CadError:
                 raise
             except Exception:  # noqa: BLE001 - a block ezdxf cannot transform (e.g. zero scale)
@@ -273,7 +280,7 @@ class _Walker:
                 self.line_ends += (sx, sy, tx, ty)
                 edges = [edge]
             else:
-                edges = list(edges_of(e, style.layer))
+                edges = list(edges_of(e, style.layer, self.arcs))
         except Exception:  # noqa: BLE001 - degenerate arcs, meshes, …
             self.out.bad_geometry += 1
             return
@@ -282,6 +289,7 @@ class _Walker:
     def finish(self) -> Extracted:
         """Flatten the ellipses and splines met, then sort every curve's edges by role,
         in the order the curves were met."""
+        self.arcs.fill()
         if self.lines:
             # Each LINE's points a 2 × 2 view of one array: the same numbers, dtype and
             # layout as np.array([(x0, y0), (x1, y1)]) of each.
@@ -300,10 +308,13 @@ class _Walker:
             items.append((edges, style))
         # NaN fails the comparison as ±inf and huge values do.
         sane = (max_abs_coordinate([e for edges, _ in items for e in edges]) <= 1e12).tolist()
+        # Curves met one after another in one style are routed together: the same edges
+        # in the same order to the same lists, and a call per run rather than per curve
+        # (a sheet of LINEs on one layer is a single run).
         k = 0
-        for edges, style in items:
-            self.route(edges, sane[k : k + len(edges)], style)
-            k += len(edges)
+        for style, run in _runs(items):
+            self.route(run, sane[k : k + len(run)], style)
+            k += len(run)
         return self.out
 
     def route(self, edges: list[Edge], sane: list[bool], style: Style) -> None:
@@ -346,6 +357,63 @@ class _Walker:
                 self.out.cut_styles[(style.layer, style.linetype, style.color)] += 1
 
 
+def _runs(items: list[tuple[list[Edge], Style]]) -> list[tuple[Style, list[Edge]]]:
+    """The edges of `items`, in order, in runs of one style (the same Style object: the
+    walker makes one per distinct style)."""
+    runs: list[tuple[Style, list[Edge]]] = []
+    for edges, style in items:
+        if runs and runs[-1][0] is style:
+            runs[-1][1].extend(edges)
+        else:
+            runs.append((style, list(edges)))
+    return runs
+
+
+class _MovedLine:
+    """A block's LINE as the walk reads ezdxf's virtual copy of it: its attributes as
+    drawn (layer, linetype, colour, …) and its ends moved by the insert's matrix, with
+    Line.transform's own call. ezdxf's copy (a new namespace, its handles rewired) and
+    the rest of its transform (thickness and extrusion, which the walk does not read)
+    are most of an expansion's cost."""
+
+    def __init__(self, line: Line) -> None:
+        self.line = line
+        self.dxf = SimpleNamespace(**vars(line.dxf))
+
+    def dxftype(self) -> str:
+        return "LINE"
+
+    def transform(self, m: Matrix44) -> _MovedLine:
+        # From the ends as they are now: ezdxf transforms a copy once, but a second call
+        # must compose with the first, as Line.transform would.
+        self.dxf.start, self.dxf.end = m.transform_vertices([self.dxf.start, self.dxf.end])
+        return self
+
+
+class _CopyForWalk(CopyStrategy):
+    """ezdxf's default copy, but a plain LINE (no XDATA or extension dictionary, whose
+    copy and transform do more) becomes a _MovedLine."""
+
+    def copy(self, entity):  # type: ignore[no-untyped-def]
+        if type(entity) is Line and entity.xdata is None and entity.extension_dict is None:
+            return _MovedLine(entity)
+        return default_copy.copy(entity)
+
+
+_COPY_FOR_WALK = _CopyForWalk(CopySettings())
+
+
+def _virtual_entities(insert: Insert) -> Iterator[DXFGraphic | _MovedLine]:
+    """insert.virtual_entities(), its plain LINEs as _MovedLines: the same entities in
+    the same order, by ezdxf's own expansion (matrix, ATTDEFs left out, arcs of a
+    non-uniformly scaled block as ellipses, nested inserts, what it skips), with a copy
+    strategy of ours."""
+    for e in virtual_block_reference_entities(insert, copy_strategy=_COPY_FOR_WALK):
+        if not isinstance(e, _MovedLine):
+            e.set_source_block_reference(insert)  # as Insert.virtual_entities
+        yield e
+
+
 # A LINE edge's points until `_Walker.finish` sets them.
 _NO_POINTS = np.zeros((0, 2))
 
@@ -360,13 +428,16 @@ class Expansion:
     entities_read: int  # block-definition entities read to count (each block is read once)
 
 
-def expansion_size(doc: Drawing, limits: Limits) -> Expansion:
+def expansion_size(
+    doc: Drawing, limits: Limits, model_space: list[DXFGraphic] | None = None
+) -> Expansion:
     """Count what the model space expands to, reading each block definition once.
 
     Raises BLOCK_CYCLE for a block that inserts itself and NESTING_TOO_DEEP past the depth
     limit, as the walk would. The count is exact for what the walk visits, except that a
     polyline with arcs in a non-uniformly scaled block is exploded by ezdxf into one entity
-    per segment; the walk's own budget check still catches that."""
+    per segment; the walk's own budget check still catches that. `model_space`: the
+    model space's entities, when already listed."""
     # block name (lower case, as ezdxf keys them) → (entities visited per copy, INSERT
     # levels inside the block)
     memo: dict[str, tuple[int, int]] = {}
@@ -410,18 +481,21 @@ def expansion_size(doc: Drawing, limits: Limits) -> Expansion:
         stack.pop()
         return visited, height
 
-    total, model_space, deepest = 0, 0, 0
-    for e in doc.modelspace():
-        model_space += 1
+    total, count, deepest = 0, 0, 0
+    for e in doc.modelspace() if model_space is None else model_space:
+        count += 1
         if e.dxftype() == "INSERT":
             inner, levels = insert_size(e, 0)  # type: ignore[arg-type]
             total += inner
             deepest = max(deepest, levels)
-    return Expansion(model_space + total, model_space, deepest, read)
+    return Expansion(count + total, count, deepest, read)
 
 
 def extract(doc: Drawing, limits: Limits, started: float) -> Extracted:
-    size = expansion_size(doc, limits)
+    # The model space's live entities listed once, for the count and the walk (each
+    # pass over ezdxf's entity space asks every entity whether it is alive).
+    model_space = list(doc.modelspace())
+    size = expansion_size(doc, limits, model_space)
     if size.model_space > limits.max_entities:
         raise CadError("TOO_MANY_ENTITIES", f"(more than {limits.max_entities})")
     if size.entities > limits.max_entities:
@@ -429,8 +503,30 @@ def extract(doc: Drawing, limits: Limits, started: float) -> Extracted:
             "BLOCK_EXPANSION_TOO_LARGE", f"({size.entities:,} > {limits.max_entities:,})"
         )
     walker = _Walker(doc, limits, started + limits.max_seconds)
-    walker.walk(doc.modelspace(), 0, None)
-    return walker.finish()
+    # Without a block to expand, the walk makes no cycles (see collections_paused); the
+    # copies of expanded blocks are, and are left to the collector.
+    with collections_paused() if size.entities == size.model_space else nullcontext():
+        walker.walk(model_space, 0, None)
+        return walker.finish()
+
+
+@contextmanager
+def collections_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector held off while the edges are extracted (from a
+    drawing without blocks), chained and made into parts. That work makes tens of
+    thousands of small objects and no cycles, and each collection the allocations
+    trigger walks the whole loaded drawing again (a sheet of 10 000 LINEs: ~5% of its
+    analysis, and ~10% of its extraction). The extraction of a drawing with blocks,
+    whose expanded copies are cycles (entity ↔ attributes), is left collected.
+    A collector already off is left off; one turned back on by a concurrent analysis
+    merely collects sooner."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def max_abs_coordinate(edges: list[Edge]) -> np.ndarray:
@@ -457,17 +553,23 @@ def _xy(points) -> np.ndarray:  # type: ignore[no-untyped-def]
     return np.array([(p[0], p[1]) for p in points], dtype=float)
 
 
-def arc_points(cx: float, cy: float, r: float, a0: float, a1: float, tol: float) -> np.ndarray:
-    """Points on a CCW arc from angle a0 to a1 (radians), chords within `tol` of the arc."""
+def _arc_plan(r: float, a0: float, a1: float, tol: float) -> tuple[float, int, float]:
+    """The span, number of chords and parameter step of `arc_points`' arc (raising for
+    what it refuses)."""
     span = (a1 - a0) % (2 * math.pi) or 2 * math.pi
     if r <= 0:
         raise ValueError("radius must be positive")
     step = 2 * math.acos(max(-1.0, 1 - tol / r)) if tol < r else math.pi / 2
     n = max(2, min(4096, math.ceil(span / max(step, 1e-6))))
+    return span, n, span / n
+
+
+def arc_points(cx: float, cy: float, r: float, a0: float, a1: float, tol: float) -> np.ndarray:
+    """Points on a CCW arc from angle a0 to a1 (radians), chords within `tol` of the arc."""
+    span, n, dt = _arc_plan(r, a0, a1, tol)
     # np.linspace(0.0, span, n + 1) as numpy computes it, k · (span / n) and the last one
     # `span`, without its ~5 µs of checks per arc; a subnormal span whose step rounds
     # to zero takes numpy's other path.
-    dt = span / n
     if dt == 0.0:
         t = np.linspace(0.0, span, n + 1)
     else:
@@ -481,12 +583,84 @@ def arc_points(cx: float, cy: float, r: float, a0: float, a1: float, tol: float)
     return pts
 
 
+def _arc_ends(
+    pts: np.ndarray, reverse: bool, ends: tuple[float, float, float, float] | None
+) -> np.ndarray:
+    """An arc's points run the other way if `reverse`, then its first and last set to
+    `ends` (x0, y0, x1, y1) when given: the exact ends of the entity."""
+    if reverse:
+        pts = pts[::-1]
+    if ends is not None:
+        pts[0], pts[-1] = ends[:2], ends[2:]
+    return pts
+
+
+class _ArcPoints:
+    """`arc_points` of every arc of a drawing, evaluated together once all are met: each
+    arc's sizes are planned when met (and it is refused then, as arc_points would), and
+    its points are the same numbers, k · step + a0 through cos and sin, with a few numpy
+    calls for all (np.cos and np.sin give each element alike in any array: this machine's
+    numpy, tested in tests/cad/test_analysis_speedups_5.py); numpy's calls per arc
+    cost more than an arc's reading on a plate of a few hundred rounded cut-outs. An
+    edge's points are a view of the drawing's array (reversed where the arc runs the
+    other way), set before the edges are used."""
+
+    def __init__(self) -> None:
+        self.numbers: list[tuple[float, float, float, float, float, int, float]] = []
+        self.edges: list[tuple[Edge, bool, tuple[float, float, float, float] | None]] = []
+
+    def add(
+        self,
+        edge: Edge,
+        cx: float,
+        cy: float,
+        r: float,
+        a0: float,
+        a1: float,
+        tol: float,
+        reverse: bool,
+        ends: tuple[float, float, float, float] | None,
+    ) -> None:
+        """`edge`'s points to be `_arc_ends(arc_points(cx, cy, r, a0, a1, tol), reverse,
+        ends)`."""
+        span, n, dt = _arc_plan(r, a0, a1, tol)
+        if dt == 0.0:  # numpy's linspace path: this arc alone, now
+            edge.pts = _arc_ends(arc_points(cx, cy, r, a0, a1, tol), reverse, ends)
+            return
+        self.numbers.append((cx, cy, r, a0, span, n, dt))
+        self.edges.append((edge, reverse, ends))
+
+    def fill(self) -> None:
+        if not self.edges:
+            return
+        # (the chord counts, ≤ 4096, are exact as doubles)
+        cx, cy, r, a0, span, chords, dt = np.array(self.numbers, dtype=float).T
+        sizes = chords.astype(int) + 1
+        start = np.cumsum(sizes) - sizes
+        # each arc's np.arange(n + 1, dtype=float) · step, its last `span`, plus a0
+        t = (np.arange(int(sizes.sum())) - np.repeat(start, sizes)).astype(float)
+        t *= np.repeat(dt, sizes)
+        t[start + sizes - 1] = span
+        t += np.repeat(a0, sizes)
+        pts = np.empty((len(t), 2))
+        radius = np.repeat(r, sizes)
+        pts[:, 0] = np.repeat(cx, sizes) + radius * np.cos(t)
+        pts[:, 1] = np.repeat(cy, sizes) + radius * np.sin(t)
+        for (edge, reverse, ends), k, m in zip(
+            self.edges, start.tolist(), sizes.tolist(), strict=True
+        ):
+            edge.pts = _arc_ends(pts[k : k + m], reverse, ends)
+        self.numbers, self.edges = [], []
+
+
 # Flattening runs in drawing units; a fixed relative tolerance keeps it unit-free.
 def _tol(size: float) -> float:
     return max(size * 1e-4, 1e-6)
 
 
-def edges_of(e, layer: str):  # type: ignore[no-untyped-def]
+def edges_of(e, layer: str, arcs: _ArcPoints | None = None):  # type: ignore[no-untyped-def]
+    """The edges of one entity. `arcs`: where its arcs' points are to be evaluated,
+    with the drawing's others (its edges' points are set by arcs.fill()); None: now."""
     kind = e.dxftype()
     if kind == "LINE":
         yield _line_edge(e, layer)
@@ -497,8 +671,13 @@ def edges_of(e, layer: str):  # type: ignore[no-untyped-def]
         ocs = e.ocs()
         c = ocs.to_wcs(e.dxf.center)
         if kind == "CIRCLE":
-            pts = arc_points(c.x, c.y, r, 0.0, 2 * math.pi, _tol(r))
-            yield Edge("circle", pts, 2 * math.pi * r, layer, (c.x, c.y), r, closed=True)
+            if arcs is None:
+                pts = arc_points(c.x, c.y, r, 0.0, 2 * math.pi, _tol(r))
+                yield Edge("circle", pts, 2 * math.pi * r, layer, (c.x, c.y), r, closed=True)
+                return
+            edge = Edge("circle", _NO_POINTS, 2 * math.pi * r, layer, (c.x, c.y), r, closed=True)
+            arcs.add(edge, c.x, c.y, r, 0.0, 2 * math.pi, _tol(r), False, None)
+            yield edge
             return
         a0, a1 = math.radians(e.dxf.start_angle), math.radians(e.dxf.end_angle)
         span = (a1 - a0) % (2 * math.pi) or 2 * math.pi
@@ -510,14 +689,18 @@ def edges_of(e, layer: str):  # type: ignore[no-untyped-def]
         # Angles in WCS: a mirrored OCS (extrusion -Z) runs the arc the other way.
         w0 = math.atan2(start.y - c.y, start.x - c.x)
         w1 = math.atan2(end.y - c.y, end.x - c.x)
-        if ocs.uz.z < 0:
-            pts = arc_points(c.x, c.y, r, w1, w1 + span, _tol(r))[::-1]
-        else:
-            pts = arc_points(c.x, c.y, r, w0, w0 + span, _tol(r))
-        pts[0], pts[-1] = (start.x, start.y), (end.x, end.y)
-        yield Edge("arc", pts, r * span, layer, (c.x, c.y), r)
+        reverse = ocs.uz.z < 0
+        a = w1 if reverse else w0
+        ends = (start.x, start.y, end.x, end.y)
+        if arcs is None:
+            pts = _arc_ends(arc_points(c.x, c.y, r, a, a + span, _tol(r)), reverse, ends)
+            yield Edge("arc", pts, r * span, layer, (c.x, c.y), r)
+            return
+        edge = Edge("arc", _NO_POINTS, r * span, layer, (c.x, c.y), r)
+        arcs.add(edge, c.x, c.y, r, a, a + span, _tol(r), reverse, ends)
+        yield edge
     elif kind in {"LWPOLYLINE", "POLYLINE"}:
-        yield from _polyline_edges(e, layer)
+        yield from _polyline_edges(e, layer, arcs)
     elif kind in FLATTENED_TYPES:
         distance = _tol(_entity_size(e))
         flat = flatten_curves([e], [distance])[0]
@@ -557,9 +740,18 @@ def _entity_size(e) -> float:  # type: ignore[no-untyped-def]
     return float(np.ptp(pts[:, :2], axis=0).max()) or 1.0
 
 
-def _polyline_edges(e, layer: str):  # type: ignore[no-untyped-def]
-    if e.dxftype() == "LWPOLYLINE":
-        raw = [(x, y, b) for x, y, b in e.get_points("xyb")]
+# Columns x, y and bulge of ezdxf's LWPOLYLINE vertex array.
+_XYB = [0, 1, 4]
+
+
+def _polyline_edges(e, layer: str, arcs: _ArcPoints | None = None):  # type: ignore[no-untyped-def]
+    lw = e.dxftype() == "LWPOLYLINE"
+    if lw:
+        # e.get_points("xyb"): the same doubles, taken from the (n, 5) array ezdxf keeps
+        # the vertices in (x, y, start width, end width, bulge), not through a tuple per
+        # vertex (ezdxf's format_point). Python floats rather than numpy's: the same
+        # values and arithmetic on them.
+        raw = e.lwpoints.values[:, _XYB].tolist()
         closed = e.closed
         ocs = e.ocs()
         elevation = e.dxf.get("elevation", 0.0)
@@ -573,22 +765,36 @@ def _polyline_edges(e, layer: str):  # type: ignore[no-untyped-def]
     if len(raw) < 2:
         return
     n = len(raw) if closed else len(raw) - 1
+    moved = ocs.uz.z != 1.0 or elevation  # points to WCS one by one: the arcs' now
     for i in range(n):
         x1, y1, bulge = raw[i]
         x2, y2, _ = raw[(i + 1) % len(raw)]
         chord = math.hypot(x2 - x1, y2 - y1)
+        later = None
         if abs(bulge) < 1e-12 or chord == 0:
             pts_ocs = np.array([(x1, y1), (x2, y2)], dtype=float)
             edge_kind, length, center, radius = "line", chord, None, None
         else:
-            c, a_start, a_end, r = bulge_to_arc((x1, y1), (x2, y2), bulge)
-            pts_ocs = arc_points(c.x, c.y, r, a_start, a_end, _tol(r))
-            if bulge < 0:  # bulge_to_arc runs CCW; a negative bulge goes the other way
-                pts_ocs = pts_ocs[::-1]
-            pts_ocs[0], pts_ocs[-1] = (x1, y1), (x2, y2)
+            # A LWPOLYLINE's bulge as the numpy double ezdxf's tuples held: its radius
+            # comes out a numpy double then, as it always has (the same value either way).
+            c, a_start, a_end, r = bulge_to_arc(
+                (x1, y1), (x2, y2), np.float64(bulge) if lw else bulge
+            )
+            # bulge_to_arc runs CCW; a negative bulge goes the other way
+            arc = (c.x, c.y, r, a_start, a_end, _tol(r), bulge < 0, (x1, y1, x2, y2))
+            if arcs is None or moved:
+                pts_ocs = _arc_ends(arc_points(*arc[:6]), arc[6], arc[7])
+            else:
+                pts_ocs, later = _NO_POINTS, arc
             theta = 4 * math.atan(abs(bulge))
             edge_kind, length, center, radius = "arc", r * theta, (c.x, c.y), r
-        if ocs.uz.z != 1.0 or elevation:
+        if later is not None:
+            edge = Edge(edge_kind, pts_ocs, float(length), layer, center, radius)
+            assert arcs is not None
+            arcs.add(edge, *later)
+            yield edge
+            continue
+        if moved:
             wcs = [ocs.to_wcs(Vec3(px, py, elevation)) for px, py in pts_ocs]
             pts = _xy(wcs)
             if center is not None:

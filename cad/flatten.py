@@ -69,14 +69,22 @@ def _ellipses(entities: list, distances: list[float]) -> list[Flattened]:  # typ
     def at(curve: np.ndarray, piece: np.ndarray, t: np.ndarray) -> np.ndarray:
         # ConstructionEllipse's point, centre + cos(t)·rx·x axis + sin(t)·ry·y axis,
         # coordinate by coordinate: the same operations on the same numbers.
-        g = f[:, curve]
+        # f.take(…, axis=1) is f[:, curve], the same copy, ~2× faster than the fancy
+        # index's generic path
+        g = f.take(curve, axis=1)
         x = np.cos(t)
         x *= g[9]
         y = np.sin(t)
         y *= g[10]
         out = np.empty((len(t), 3))
+        # g[j] + x·g[3 + j] + y·g[6 + j], in that order, through two reused buffers
+        # rather than three fresh temporaries per coordinate.
+        along, across = np.empty(len(t)), np.empty(len(t))
         for j in range(3):
-            out[:, j] = g[j] + x * g[3 + j] + y * g[6 + j]
+            np.multiply(x, g[3 + j], out=along)
+            np.add(g[j], along, out=along)
+            np.multiply(y, g[6 + j], out=across)
+            np.add(along, across, out=out[:, j])
         return out
 
     flat = _subdivide(params, at, distances, degenerate_ok=False)
@@ -287,7 +295,7 @@ class _SplineTable:
         first = self.control_start[curve] + span - (order - 1)
         total = np.zeros((len(u), 3))
         for i in range(order):
-            total = total + self.all_control[first + i] * basis[i][:, None]
+            total = total + self.all_control.take(first + i, axis=0) * basis[i][:, None]
         return total, ok
 
 
@@ -297,13 +305,21 @@ def _isclose(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     alike either sign and keeps the order, and where a NaN enters, diff is NaN too."""
     diff = np.abs(b - a)
     bound = np.maximum(np.maximum(np.abs(a), np.abs(b)) * _REL_TOL, _ABS_TOL)
-    return (diff <= bound).all(axis=1)
+    near = diff <= bound
+    # .all(axis=1), column by column: a reduction across each short row takes numpy's
+    # slow path, ~10× the cost of and-ing the few columns.
+    out = near[:, 0].copy()
+    for j in range(1, near.shape[1]):
+        out &= near[:, j]
+    return out
 
 
 def _chord_distance(m: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
     """ezdxf.math.distance_point_line_3d row by row, where the chord is not a point."""
-    v1 = (m - s).T
-    a = (e - s).T
+    # Coordinate-major copies: the arithmetic below on contiguous rows, not on every
+    # third number of the n × 3 arrays, costs a third less for the copies' price.
+    v1 = np.ascontiguousarray((m - s).T)
+    a = np.ascontiguousarray((e - s).T)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = 1.0 / np.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
         uv = a * factor
@@ -350,7 +366,7 @@ def _subdivide(
     curve = first_curve = np.repeat(np.arange(n), counts)
     piece = np.arange(len(curve))
     s_t, e_t = t_all[end_idx - 1], t_all[end_idx]
-    s_p, e_p = pts[end_idx - 1], pts[end_idx]
+    s_p, e_p = pts.take(end_idx - 1, axis=0), pts.take(end_idx, axis=0)
     limit = np.asarray(distances, dtype=float).reshape(-1)
     failed: dict[int, Exception] = {}
     # Per depth: which pieces were done, their end points, and which were halved.
@@ -366,10 +382,12 @@ def _subdivide(
                 failed[k] = ZeroDivisionError("Not a line.")
         near = point_chord | (_chord_distance(m_p, s_p, e_p) < limit[curve])
         split = np.flatnonzero(~near)
-        levels.append((near, e_p[near], split))
+        # a.take(rows, axis=0): a[rows], the same copy; on the n × 3 points ~4× faster
+        # than the fancy index's generic path.
+        levels.append((near, e_p.take(np.flatnonzero(near), axis=0), split))
         if len(split) < len(near):
-            s_t, m_t, e_t, curve, piece = (a[split] for a in (s_t, m_t, e_t, curve, piece))
-            s_p, m_p, e_p = (a[split] for a in (s_p, m_p, e_p))
+            s_t, m_t, e_t, curve, piece = (a.take(split) for a in (s_t, m_t, e_t, curve, piece))
+            s_p, m_p, e_p = (a.take(split, axis=0) for a in (s_p, m_p, e_p))
         s_t, e_t = np.concatenate((s_t, m_t)), np.concatenate((m_t, e_t))
         s_p, e_p = np.concatenate((s_p, m_p)), np.concatenate((m_p, e_p))
         curve, piece = np.concatenate((curve, curve)), np.concatenate((piece, piece))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ from .chain import Loop
 from .extract import Style, TextItem
 from .findings import finding
 from .model import Bend, Edge, Finding, Hole, Part, Slot
-from .rect import min_rect
+from .rect import hulls, min_rect
 
 
 @dataclass
@@ -28,6 +29,23 @@ class _Node:
     area: float
     parent: int | None = None
     depth: int = 0
+
+
+def _polygons(rings: list[np.ndarray]) -> list[Polygon]:
+    """[Polygon(ring) for ring in rings], with two shapely calls for all of them: the
+    same rings from the same coordinates (GEOS closes an open one alike either way),
+    without a constructor's checks per polygon, which on a sheet of a thousand
+    outlines cost more than GEOS's own work. Rings of fewer than four points, which
+    Polygon pads or refuses in its own way, are left to it."""
+    whole = [k for k, ring in enumerate(rings) if len(ring) >= 4]
+    out = [Polygon(ring) if len(ring) < 4 else None for ring in rings]
+    if whole:
+        coords = np.concatenate([rings[k] for k in whole])
+        which = np.repeat(np.arange(len(whole)), [len(rings[k]) for k in whole])
+        made = shapely.polygons(shapely.linearrings(coords, indices=which)).tolist()
+        for k, poly in zip(whole, made, strict=True):
+            out[k] = poly
+    return out  # type: ignore[return-value]
 
 
 def _made_valid(poly: Polygon) -> Polygon:
@@ -60,7 +78,7 @@ def nest(loops: list[Loop]) -> tuple[list[_Node], list[Finding]]:
     # GEOS's checks, areas and probe points asked for all the loops in one call each: the
     # same functions on the same polygons as one call per loop, which on a sheet of a
     # thousand small cut-outs cost more than GEOS's own work.
-    made = [Polygon(loop.pts) for loop in loops]
+    made = _polygons([loop.pts for loop in loops])
     valid = shapely.is_valid(made).tolist()
     polys = [poly if ok else _made_valid(poly) for poly, ok in zip(made, valid, strict=True)]
     empty = shapely.is_empty(polys).tolist()
@@ -159,7 +177,10 @@ def slot(loop: Loop) -> Slot | None:
     return Slot(2 * r1, float(np.hypot(*(c2 - c1))) + 2 * r1, (float(mx), float(my)))
 
 
-def _inside_radii(loops: list[Loop], material: Polygon) -> list[float]:
+def _inside_radii(loops: list[Loop], material: Polygon | Callable[[], Polygon]) -> list[float]:
+    """The radii of the arcs of `loops` whose centres lie outside the material: inside
+    corners. `material`, or a function making it: most parts have no arc, and then
+    their polygon with holes is not made."""
     arcs = [
         e
         for loop in loops
@@ -173,6 +194,8 @@ def _inside_radii(loops: list[Loop], material: Polygon) -> list[float]:
     # the same points (the polygon is not prepared either way), without a Point object
     # and a call per arc (a plate of a few hundred rounded cut-outs has a thousand).
     centres = shapely.points(np.array([e.center for e in arcs], dtype=float).reshape(-1, 2))
+    if not isinstance(material, Polygon):
+        material = material()
     held = shapely.contains(material, centres).tolist()
     return [e.radius_mm for e, inside in zip(arcs, held, strict=True) if not inside]  # type: ignore[misc]
 
@@ -192,11 +215,15 @@ def _smallest_feature(sizes: list[float], cutouts: list[Polygon]) -> float | Non
     if not sizes and not cutouts:
         return None
     least = min(sizes, default=math.inf)
+    # Each cut-out's box and area asked of GEOS in one call each (the same functions on
+    # the same polygons as poly.bounds and poly.area one by one, cheaper on a part with
+    # hundreds); the bound itself in Python floats, as it was.
+    boxes = shapely.bounds(cutouts).tolist() if cutouts else []
+    areas = shapely.area(cutouts).tolist() if cutouts else []
     bounds = []
-    for poly in cutouts:
-        minx, miny, maxx, maxy = poly.bounds
+    for (minx, miny, maxx, maxy), area in zip(boxes, areas, strict=True):
         diagonal = math.hypot(maxx - minx, maxy - miny)  # > 0: nest keeps loops with area
-        bounds.append(poly.area / diagonal - FEATURE_BOUND_MARGIN * diagonal)
+        bounds.append(area / diagonal - FEATURE_BOUND_MARGIN * diagonal)
     for k in sorted(range(len(cutouts)), key=bounds.__getitem__):
         if bounds[k] > least:
             break
@@ -212,15 +239,23 @@ def build_parts(nodes: list[_Node], thickness_mm: float | None) -> tuple[list[Pa
     for n in nodes:
         if n.parent is not None:
             children.setdefault(n.parent, []).append(n)
-    for i in outers:
+    # The outlines' hulls (for their rectangles) and boxes, asked of GEOS in a few calls
+    # for all: the same as one call each per part.
+    outer_polys = [nodes[i].poly for i in outers]
+    outer_hulls = hulls(outer_polys)
+    outer_boxes = shapely.bounds(outer_polys).tolist() if outers else []
+    for i, hull, box in zip(outers, outer_hulls, outer_boxes, strict=True):
         node = nodes[i]
         if node.depth >= 2:
             findings.append(finding("FLOATING_ISLAND", location=tuple(node.loop.pts[0])))
         hole_nodes = children.get(i, [])
         outer_poly = node.poly
-        # The rings themselves, not their coordinates: shapely takes a LinearRing as it
-        # is, the same ring its coordinates would make again, without the round trip.
-        material = Polygon(outer_poly.exterior, [h.poly.exterior for h in hole_nodes])
+
+        def material(outer: Polygon = outer_poly, holes: list[_Node] = hole_nodes) -> Polygon:
+            # The rings themselves, not their coordinates: shapely takes a LinearRing as
+            # it is, the same ring its coordinates would make again, without the round trip.
+            return Polygon(outer.exterior, [h.poly.exterior for h in holes])
+
         holes, slots, cutouts = [], [], []
         for h in hole_nodes:
             rh = round_hole(h.loop)
@@ -232,9 +267,9 @@ def build_parts(nodes: list[_Node], thickness_mm: float | None) -> tuple[list[Pa
                 slots.append(s)
                 continue
             cutouts.append(h.poly)
-        rect = min_rect(outer_poly)
+        rect = min_rect(outer_poly, hull)
         sides = (rect.long_mm, rect.short_mm)
-        minx, miny, maxx, maxy = outer_poly.bounds
+        minx, miny, maxx, maxy = box
         inside = _inside_radii([node.loop] + [h.loop for h in hole_nodes], material)
         part = Part(
             index=len(parts),
@@ -368,8 +403,10 @@ def assign_bends(
     taken: set[int] = set()
     if not parts:  # nothing to run across: each candidate's buffer would go unused
         return [], findings, taken
+    if not candidates:  # nothing to look for: each part's polygon and the tree would go unused
+        return [() for _ in parts], findings, taken
     found: list[list[Bend]] = [[] for _ in parts]
-    polys = [Polygon(p.outer) for p in parts]
+    polys = _polygons([p.outer for p in parts])
     grown: dict[tuple[int, float], Polygon] = {}  # buffering is costly: once per part and reach
     tree = STRtree(polys)
     for edge, why, confidence in candidates:

@@ -49,6 +49,23 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
+def _flattened_as_ezdxf(entities: list, distances: list[float]) -> int:  # type: ignore[type-arg]
+    """flatten_curves gives, for each entity, ezdxf's own flattening bit for bit, or the
+    same refusal; the number of entities flattened."""
+    got = flatten_curves(entities, distances)
+    compared = 0
+    for e, d, points in zip(entities, distances, got, strict=True):
+        try:
+            want = np.array([v.xyz for v in e.flattening(d)], dtype=float).reshape(-1, 3)
+        except Exception as exc:  # noqa: BLE001 - then the same refusal
+            assert type(points) is type(exc)
+            continue
+        assert isinstance(points, np.ndarray)
+        assert _same(np.ascontiguousarray(points), want)
+        compared += 1
+    return compared
+
+
 def _edges(rng: random.Random, n: int) -> list[Edge]:
     out = []
     for _ in range(n):
@@ -109,18 +126,7 @@ def test_ellipses_flatten_to_ezdxfs_very_points() -> None:
             e.dxf.major_axis = (scale * 0.9, 0.0, scale * 0.3)
     entities = list(msp)
     distances = [max(e.dxf.major_axis.magnitude * 1e-4, 1e-6) for e in entities]
-    got = flatten_curves(entities, distances)
-    compared = 0
-    for e, d, points in zip(entities, distances, got, strict=True):
-        try:
-            want = np.array([v.xyz for v in e.flattening(d)], dtype=float).reshape(-1, 3)
-        except Exception as exc:  # noqa: BLE001 - then the same refusal
-            assert type(points) is type(exc)
-            continue
-        assert isinstance(points, np.ndarray)
-        assert _same(np.ascontiguousarray(points), want)
-        compared += 1
-    assert compared > 40
+    assert _flattened_as_ezdxf(entities, distances) > 40
 
 
 def test_no_curves_no_flattening() -> None:
@@ -228,12 +234,18 @@ def test_lines_and_routes_equal_the_plain_walk() -> None:
     plain_walker = _PlainWalker(doc, Limits(), time.monotonic() + 60)
     plain_walker.walk(doc.modelspace(), 0, None)
     plain = plain_walker.finish()
-    assert [_edge_key(e) for e in got.cut] == [_edge_key(e) for e in plain.cut]
-    assert len(got.cut) > 100
+    _assert_same_extraction(got, plain)
+    assert len(got.cut) > 100 and got.bend_lines and got.styled_lines
+    assert got.bad_coordinates > 0
+
+
+def _assert_same_extraction(got, plain, edge_key=_edge_key) -> None:  # type: ignore[no-untyped-def]
+    """Every edge of every role, in order, each the same by `edge_key`; the notes, the
+    cut styles in the order first met, and the counts."""
+    assert [edge_key(e) for e in got.cut] == [edge_key(e) for e in plain.cut]
     for a, b in ((got.bend_lines, plain.bend_lines), (got.styled_lines, plain.styled_lines)):
-        assert [(_edge_key(x[0]), x[1:]) for x in a] == [(_edge_key(x[0]), x[1:]) for x in b]
-        assert a
-    assert [_edge_key(e) for e in got.engrave] == [_edge_key(e) for e in plain.engrave]
+        assert [(edge_key(x[0]), x[1:]) for x in a] == [(edge_key(x[0]), x[1:]) for x in b]
+    assert [edge_key(e) for e in got.engrave] == [edge_key(e) for e in plain.engrave]
     assert [p.tobytes() for p in got.notes] == [p.tobytes() for p in plain.notes]
     assert list(got.cut_styles.items()) == list(plain.cut_styles.items())
     assert (got.counts, got.bad_coordinates, got.bad_geometry) == (
@@ -241,7 +253,6 @@ def test_lines_and_routes_equal_the_plain_walk() -> None:
         plain.bad_coordinates,
         plain.bad_geometry,
     )
-    assert got.bad_coordinates > 0
 
 
 # -- chaining and areas ---------------------------------------------------------------------
@@ -405,13 +416,14 @@ def _twins_drawing(rng: random.Random) -> list[Edge]:
     return out
 
 
-def _chained_key(ch: chain_module.Chained) -> tuple:  # type: ignore[type-arg]
+def _chained_key(ch: chain_module.Chained, edge_key=_edge_key) -> tuple:  # type: ignore[no-untyped-def,type-arg]
+    """What chaining gave, compared bit for bit (each edge by `edge_key`)."""
     return (
         [
-            ([_edge_key(e) for e in lp.edges], lp.pts.tobytes(), lp.length_mm, lp.repaired_gap_mm)
+            ([edge_key(e) for e in lp.edges], lp.pts.tobytes(), lp.length_mm, lp.repaired_gap_mm)
             for lp in ch.loops
         ],
-        [[_edge_key(e) for e in seq] for seq in ch.open_chains],
+        [[edge_key(e) for e in seq] for seq in ch.open_chains],
         ch.findings,
     )
 
