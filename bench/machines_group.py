@@ -2,15 +2,19 @@
 6 machines, 400 jobs of 3–5 operations, due dates over 4 weeks (minutes) — time to a
 first schedule, objective against a 60 s run, and re-planning after a breakdown of the
 busiest machine and of two seeded others, each against a 60 s re-plan of the same
-breakdown. Target (issue 15): within 5 % at 5 s."""
+breakdown. Target (issue 15): within 5 % at 5 s. Each figure, quick or 60 s, is the
+median of 3 seeds (the plan the re-plans start from is the quick first schedule of the
+median seed): a single 60 s re-plan of the same breakdown varied from 20,764 to 22,224
+between two runs, more than the target's 5 %."""
 
 from __future__ import annotations
 
 import argparse
 import random
 import time
+from collections.abc import Callable
 
-from scheduling.machines import Job, Slot, closed_outside, schedule, shifts
+from scheduling.machines import Job, Schedule, Slot, closed_outside, schedule, shifts
 
 DAY = 450  # working minutes a day
 
@@ -39,6 +43,26 @@ def generate(seed: int = 2) -> list[Job]:
     return jobs
 
 
+SEEDS = (0, 1, 2)
+
+
+def median_of_seeds(run: Callable[[int], Schedule]) -> tuple[Schedule, list[float], float]:
+    """The run of the median objective over SEEDS, every objective, and the longest wall
+    time (s) of the runs."""
+    runs, walls = [], []
+    for seed in SEEDS:
+        t = time.perf_counter()
+        runs.append(run(seed))
+        walls.append(time.perf_counter() - t)
+    runs.sort(key=lambda r: r.objective if r.objective is not None else float("inf"))
+    middle = runs[len(runs) // 2]
+    return middle, [r.objective or 0 for r in runs], max(walls)
+
+
+def gap(quick: Schedule, long: Schedule) -> str:
+    return f"{100 * ((quick.objective or 0) / (long.objective or 1) - 1):+.1f} %"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", type=float, default=3.5)
@@ -47,47 +71,45 @@ def main() -> None:
     jobs = generate()
     ops = sum(len(j.ops) for j in jobs)
     print(f"400 jobs, {ops} operations, 60 machines, due dates over 4 weeks")
-    t = time.perf_counter()
-    first = schedule(jobs, time_limit_s=args.quick)
-    print(
-        f"first schedule ({args.quick:g} s limit): {first.status}, objective {first.objective}, "
-        f"makespan {first.makespan}, wall {time.perf_counter() - t:.1f} s"
+    first, objectives, wall = median_of_seeds(
+        lambda seed: schedule(jobs, time_limit_s=args.quick, seed=seed)
     )
-    long = schedule(jobs, time_limit_s=args.long)
     print(
-        f"{args.long:g} s run: {long.status}, objective {long.objective}; first schedule is "
-        f"{100 * ((first.objective or 0) / (long.objective or 1) - 1):+.1f} % from it"
+        f"first schedule ({args.quick:g} s limit, seeds {objectives}): median {first.status}, "
+        f"objective {first.objective}, makespan {first.makespan}, wall ≤ {wall:.1f} s"
+    )
+    long, objectives, _ = median_of_seeds(
+        lambda seed: schedule(jobs, time_limit_s=args.long, seed=seed)
+    )
+    print(
+        f"{args.long:g} s run (seeds {objectives}): median {long.status}, objective "
+        f"{long.objective}; first schedule is {gap(first, long)} from it"
     )
     now = 2 * DAY
     busiest = max(
         {s.machine for s in first.slots},
         key=lambda m: sum(s.end - s.start for s in first.slots if s.machine == m),
     )
-    t = time.perf_counter()
-    re = schedule(
-        jobs,
-        {busiest: [(now, now + 2 * DAY)]},
-        previous=first.slots,
-        now=now,
-        move_penalty=1,
-        time_limit_s=args.quick,
+    down = {busiest: [(now, now + 2 * DAY)]}
+    re, objectives, wall = median_of_seeds(
+        lambda seed: schedule(
+            jobs, down, previous=first.slots, now=now, time_limit_s=args.quick, seed=seed
+        )
     )
     print(
-        f"re-plan after {busiest} breaks down for 2 days at day 2: {re.status} in "
-        f"{time.perf_counter() - t:.1f} s wall, {re.moved} of {ops} operations moved"
+        f"re-plan after {busiest} breaks down for 2 days at day 2: {re.status}, wall ≤ "
+        f"{wall:.1f} s, {re.moved} of {ops} operations moved (seeds {objectives})"
     )
-    long_re = schedule(
-        jobs,
-        {busiest: [(now, now + 2 * DAY)]},
-        previous=first.slots,
-        now=now,
-        move_penalty=1,
-        time_limit_s=args.long,
+    long_re, objectives, _ = median_of_seeds(
+        lambda seed: schedule(
+            jobs, down, previous=first.slots, now=now, time_limit_s=args.long, seed=seed
+        )
     )
     print(
-        f"the same re-plan given {args.long:g} s: objective {long_re.objective} "
+        f"the same re-plan given {args.long:g} s (seeds {objectives}): "
+        f"objective {long_re.objective} "
         f"({long_re.moved} moved); the {args.quick:g} s re-plan ({re.objective}) is "
-        f"{100 * ((re.objective or 0) / (long_re.objective or 1) - 1):+.1f} % from it"
+        f"{gap(re, long_re)} from it"
     )
     other_breakdowns(jobs, first.slots, args.quick, args.long)
     shops_and_shifts(jobs, args.quick, args.long)
@@ -102,12 +124,20 @@ def other_breakdowns(jobs: list[Job], plan: tuple[Slot, ...], quick: float, long
         machine, day, days = rng.choice(machines), rng.randint(1, 4), rng.randint(1, 3)
         now = day * DAY
         down = {machine: [(now, now + days * DAY)]}
-        fast = schedule(jobs, down, previous=plan, now=now, time_limit_s=quick)
-        slow = schedule(jobs, down, previous=plan, now=now, time_limit_s=long_s)
+        fast, objectives, wall = median_of_seeds(
+            lambda seed, down=down, now=now: schedule(
+                jobs, down, previous=plan, now=now, time_limit_s=quick, seed=seed
+            )
+        )
+        slow, slow_objectives, _ = median_of_seeds(
+            lambda seed, down=down, now=now: schedule(
+                jobs, down, previous=plan, now=now, time_limit_s=long_s, seed=seed
+            )
+        )
         print(
             f"re-plan after {machine} breaks down for {days} day(s) at day {day}: "
-            f"{quick:g} s {fast.objective}, {long_s:g} s {slow.objective} "
-            f"({100 * ((fast.objective or 0) / (slow.objective or 1) - 1):+.1f} %)"
+            f"{quick:g} s {fast.objective} (seeds {objectives}, wall ≤ {wall:.1f} s), "
+            f"{long_s:g} s {slow.objective} (seeds {slow_objectives}) ({gap(fast, slow)})"
         )
 
 
@@ -134,14 +164,20 @@ def with_shops_and_shifts(jobs: list[Job], seed: int = 3):  # type: ignore[no-un
 
 def shops_and_shifts(jobs: list[Job], quick: float, long_s: float) -> None:
     jobs2, downtime, shop_of, transport = with_shops_and_shifts(jobs)
-    t = time.perf_counter()
-    first = schedule(jobs2, downtime, shop_of=shop_of, transport=transport, time_limit_s=quick)
-    wall = time.perf_counter() - t
-    long = schedule(jobs2, downtime, shop_of=shop_of, transport=transport, time_limit_s=long_s)
+    first, objectives, wall = median_of_seeds(
+        lambda seed: schedule(
+            jobs2, downtime, shop_of=shop_of, transport=transport, time_limit_s=quick, seed=seed
+        )
+    )
+    long, long_objectives, _ = median_of_seeds(
+        lambda seed: schedule(
+            jobs2, downtime, shop_of=shop_of, transport=transport, time_limit_s=long_s, seed=seed
+        )
+    )
     print(
         f"with shifts 08–17 Mon–Fri and 2 h transport to S9 for one job in five: first {first.status} "
-        f"in {wall:.1f} s wall, objective {first.objective}; {long_s:g} s run {long.objective} "
-        f"({100 * ((first.objective or 0) / (long.objective or 1) - 1):+.1f} %)"
+        f"(seeds {objectives}, wall ≤ {wall:.1f} s), objective {first.objective}; "
+        f"{long_s:g} s run {long.objective} (seeds {long_objectives}) ({gap(first, long)})"
     )
 
 
