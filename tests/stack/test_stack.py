@@ -281,3 +281,14 @@ def test_ports_for_services_are_never_ones_an_outgoing_connection_could_take(): 
         assert max(1024, low - LISTEN_PORTS_SPAN) <= port < low
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.bind(("127.0.0.1", port))  # and it is free to listen on
+
+
+def test_free_port_never_hands_out_a_port_twice():  # type: ignore[no-untyped-def]
+    """Regression: a port stays free until its service binds it, so two picks in a row
+    could name the same one (a SeaweedFS volume server and its master's gRPC were both
+    given 30956, and the second to bind exited). 600 picks from the ~12,000 ports below
+    the ephemeral range would repeat one about 15 times over if drawn independently."""
+    from kumiai.stack.services import free_port
+
+    ports = [free_port() for _ in range(600)]
+    assert len(set(ports)) == len(ports)

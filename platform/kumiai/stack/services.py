@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,17 +63,35 @@ def ephemeral_range() -> tuple[int, int]:
         return 32768, 60999
 
 
+# The ports this process has handed out. A port stays free until its service binds it,
+# so picks made one after another (a stack's seven SeaweedFS ports) could otherwise name
+# the same one twice: a volume server and the master's gRPC both given 30956 failed a
+# CI run. One process starts a few stacks at most; the range holds thousands of ports.
+_HANDED_OUT: set[int] = set()
+_HANDED_OUT_LOCK = threading.Lock()
+
+
 def free_port() -> int:
-    """A port free on loopback now, for a service about to listen on it. Picked below the
-    ephemeral range: a free port from that range can be taken by any outgoing connection
-    before the service binds it, the service's own among them (SeaweedFS's filer found its
-    gRPC port taken by a connection between the servers it had just started)."""
+    """A port free on loopback now, for a service about to listen on it, and never one
+    this process has handed out before. Picked below the ephemeral range: a free port
+    from that range can be taken by any outgoing connection before the service binds it,
+    the service's own among them (SeaweedFS's filer found its gRPC port taken by a
+    connection between the servers it had just started)."""
+    with _HANDED_OUT_LOCK:
+        port = _unused_port()
+        _HANDED_OUT.add(port)
+        return port
+
+
+def _unused_port() -> int:
     low, _high = ephemeral_range()
     first = max(1024, low - LISTEN_PORTS_SPAN)
     if low - first >= 1000:
         pick = secrets.SystemRandom()
         for _ in range(200):
             port = pick.randrange(first, low)
+            if port in _HANDED_OUT:
+                continue
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
                 try:
                     s.bind(("127.0.0.1", port))
@@ -80,9 +99,13 @@ def free_port() -> int:
                     continue
                 return port
     # No room below the range (or all tried were taken): any port the kernel gives.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    for _ in range(200):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _HANDED_OUT:
+            return port
+    raise OSError("no free port on loopback that this process has not handed out")
 
 
 def port_is_open(port: int, host: str = "127.0.0.1") -> bool:
