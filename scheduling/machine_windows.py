@@ -87,9 +87,8 @@ def refine(
     fixed = problem.fixed
     by_id = {j.id: j for j in problem.jobs}
     slots = {(s.job, s.op): s for s in plan}
-    loose = sorted(k for k in slots if k not in fixed)
-    if not loose:
-        return list(plan)
+    if all(k in fixed for k in slots):
+        return list(plan)  # nothing loose to re-plan
     busy = _booked(problem.downtime, fixed)
     rng = random.Random(seed)  # noqa: S311 - a search draw, not a secret
     best = problem.cost(list(slots.values()))
@@ -169,9 +168,10 @@ def _solve_window(
     workers: int,
     seed: int,
 ) -> tuple[dict[Key, Slot] | None, bool]:
-    """The window's operations re-planned with everything else kept: new slots if the
-    solver found them cheaper for the window's part of the objective, and whether it
-    proved its answer optimal."""
+    """The window's operations re-planned with everything else kept: the solver's best
+    slots for them (the plan's own, hinted, at worst; None if it found none in time),
+    and whether it proved them optimal. The caller costs the whole plan before taking
+    them."""
     if time_limit_s <= 0.01 or not window:
         return None, False
     now, shop_of, transport = problem.now, problem.shop_of, problem.transport
