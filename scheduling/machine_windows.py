@@ -31,9 +31,7 @@ from ortools.sat.python import cp_model
 
 from . import machine_search
 from .machine_plan import Job, Slot, merged, travel
-from .machine_starts import Replan, _booked
-
-Key = tuple[str, int]
+from .machine_starts import Key, Replan, _booked
 
 # Operations in a window to start with; it grows after a window solved to optimality and
 # shrinks after one that was not, between the two bounds.

@@ -179,6 +179,18 @@ def schedule(
     # Jittered draws of the rule had that time before: after the bench's breakdown of
     # its busiest machine they ended at 31,398 where the search ends near 25,000, with
     # 24,687 for 60 s of the solver.
+    problem = Replan(
+        jobs,
+        down,
+        prev,
+        fixed,
+        frozen,
+        now,
+        makespan_weight,
+        move_penalty,
+        shop_of or {},
+        transport or {},
+    )
     start, start_cost = None, 0
     for i in range(-1, len(LOOKAHEADS)):
         plan = (
@@ -192,22 +204,10 @@ def schedule(
             check(jobs, down, plan, fixed, shop_of, transport)
         except InfeasibleSolution:
             continue
-        cost = replan_objective(jobs, plan, prev, frozen, makespan_weight, move_penalty)
+        cost = problem.cost(plan)
         if start is None or cost < start_cost:
             start, start_cost = plan, cost
     if start is not None:
-        problem = Replan(
-            jobs,
-            down,
-            prev,
-            fixed,
-            frozen,
-            now,
-            makespan_weight,
-            move_penalty,
-            shop_of or {},
-            transport or {},
-        )
         deadline = started_at + min(SEARCH_SHARE * time_limit_s, SEARCH_CAP_S)
         searched = machine_windows.search_and_refine(
             problem, start, deadline, workers=workers, seed=seed
@@ -217,7 +217,7 @@ def schedule(
         except InfeasibleSolution:
             logger.exception("the local search's plan failed the checker; kept the mend")
         else:
-            cost = replan_objective(jobs, searched, prev, frozen, makespan_weight, move_penalty)
+            cost = problem.cost(searched)
             if cost < start_cost:
                 start, start_cost = searched, cost
     if start is not None and time_limit_s - (time.perf_counter() - started_at) < MIN_SOLVER_S:
