@@ -41,10 +41,11 @@ from cad.extract import (
 from cad.flatten import _isclose
 from cad.model import Edge, Part
 from cad.reader import Limits
-from cad.rect import TIE_REL, MinRect, hulls, min_rect
+from cad.rect import MinRect, hulls, min_rect
 
 from .test_analysis_speedups_4 import _assert_same_extraction, _flattened_as_ezdxf, _same
 from .test_analysis_speedups_4 import _chained_key as _chained_key_by
+from .test_analysis_speedups_4 import _plain_min_rect as _first_min_rect
 
 
 def _rect_key(r: MinRect) -> tuple[str, str, str]:
@@ -53,29 +54,16 @@ def _rect_key(r: MinRect) -> tuple[str, str, str]:
 
 # -- minimum rectangles and hulls ------------------------------------------------------------
 def _plain_min_rect(poly: Polygon) -> MinRect:
-    """rect.min_rect as the previous round left it: np.diff, the boolean selections,
-    np.column_stack and ndarray.max."""
+    """rect.min_rect before this round: np.diff, the boolean selections, np.column_stack
+    and ndarray.max, as first written (round 4's reference, which held both products at
+    once and gave round 4's bits), with the bounding box it falls back to for a hull
+    that is not a polygon."""
     hull = np.asarray(poly.convex_hull.exterior.coords) if not poly.is_empty else np.zeros(0)
     if len(hull) < 4:
         minx, miny, maxx, maxy = poly.bounds if not poly.is_empty else (0.0, 0.0, 0.0, 0.0)
         w, h = maxx - minx, maxy - miny
         return MinRect(max(w, h), min(w, h), 0.0 if w >= h else math.pi / 2)
-    pts = hull[:-1] - hull[0]
-    edges = np.diff(hull, axis=0)
-    length = np.hypot(edges[:, 0], edges[:, 1])
-    edges = edges[length > 0] / length[length > 0][:, None]
-    along = pts @ edges.T
-    w = along.max(axis=0) - along.min(axis=0)
-    del along
-    across = pts @ np.column_stack([-edges[:, 1], edges[:, 0]]).T
-    h = across.max(axis=0) - across.min(axis=0)
-    del across
-    area = w * h
-    tied = np.flatnonzero(area <= area.min() * (1 + TIE_REL) + 1e-12)
-    k = int(tied[np.argmin(np.maximum(w, h)[tied])])
-    ux, uy = edges[k]
-    angle = math.atan2(uy, ux) if w[k] >= h[k] else math.atan2(ux, -uy)
-    return MinRect(float(max(w[k], h[k])), float(min(w[k], h[k])), angle)
+    return _first_min_rect(poly)
 
 
 def _polygons_for_rects(rng: random.Random) -> list[Polygon]:
