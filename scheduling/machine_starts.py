@@ -89,6 +89,7 @@ def list_schedule(
     now: int = 0,
     shop_of: dict[str, str] | None = None,
     transport: dict[tuple[str, str], int] | None = None,
+    horizon: int | None = None,
 ) -> list[Slot]:
     """Operation by operation (a non-delay list schedule, Giffler & Thompson): next is
     the operation that can start first, and among those the job with the least slack
@@ -96,6 +97,8 @@ def list_schedule(
     start it first. Unlike `dispatch`, which books whole jobs in due-date order, this
     interleaves jobs, so machines are not left idle behind one job's chain: on the
     60-machine bench it plans 4,545 minutes where `dispatch` plans 5,244, both on time.
+
+    `horizon`: no due date counts later than this (see `list_schedules`).
 
     Each job's best next start is kept and recomputed only when a booking touches one
     of its machines, so a step costs the jobs sharing that machine, not every job."""
@@ -119,7 +122,10 @@ def list_schedule(
 
     def offer(jid: str) -> None:
         job, k = by_id[jid], nxt[jid]
-        slack = (job.due if job.due is not None else no_due) - work_left[jid]
+        due = job.due if job.due is not None else no_due
+        if horizon is not None and horizon < due:
+            due = horizon
+        slack = due - work_left[jid]
         options = []
         before = last[jid]
         for m, d in job.ops[k]:
@@ -153,6 +159,35 @@ def list_schedule(
             if other in best:  # its offer on this machine may now start later
                 offer(other)
     return out
+
+
+def list_schedules(
+    jobs: list[Job],
+    downtime: dict[str, list[tuple[int, int]]],
+    now: int = 0,
+    shop_of: dict[str, str] | None = None,
+    transport: dict[tuple[str, str], int] | None = None,
+) -> list[list[Slot]]:
+    """The list schedules a fresh plan starts from: of the jobs as given and `balanced`,
+    each once by due dates and once more with its own end as the horizon.
+
+    Why the second pass: the objective pays for the makespan as well as lateness, so a
+    job due long after the plan ends must still finish by that end. Capped there, the
+    slack of the jobs with lax due dates is their work left, and the longest chains go
+    first (most work remaining) instead of waiting behind jobs due sooner that have
+    room. On the 60-machine bench's ten shops the two passes plan 33,663 minutes summed
+    over the shops against 35,893 by due dates alone (the longest shop 4,204 against
+    4,545). The solver's first plan at 3.5 s, started from the best of them, went from
+    medians of 4,172 and 4,188 to 4,111 and 4,125 (two runs of seeds 0–2, old and new
+    code in turn under the same load; a 60 s run plans about 4,034). With shifts and
+    transport (bench/machines_group.py) it stays where it was: the due-date passes
+    win there."""
+    plans = []
+    for group in (jobs, balanced(jobs)):
+        plan = list_schedule(group, downtime, now, shop_of, transport)
+        end = max((s.end for s in plan), default=now)
+        plans += [plan, list_schedule(group, downtime, now, shop_of, transport, horizon=end)]
+    return plans
 
 
 def balanced(jobs: list[Job]) -> list[Job]:

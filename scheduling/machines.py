@@ -36,10 +36,10 @@ from .machine_plan import (
 )
 from .machine_starts import (
     Replan,
-    balanced,
     cone,
     dispatch,
     list_schedule,
+    list_schedules,
     mend_by_priority,
     objective_of,
     repair,
@@ -375,12 +375,11 @@ def _schedule_once(
     # same: moves are never negative either.
     started_plan: list[Slot] = []
     started_objective = 0
-    if not prev and not start_from:  # the better of two dispatchers' plans
+    if not prev and not start_from:  # the best of the dispatchers' plans
         started_plan = min(
             (
                 dispatch(jobs, downtime, now, shop_of, transport),
-                list_schedule(jobs, downtime, now, shop_of, transport),
-                list_schedule(balanced(jobs), downtime, now, shop_of, transport),
+                *list_schedules(jobs, downtime, now, shop_of, transport),
             ),
             key=lambda plan: objective_of(jobs, plan, makespan_weight),
         )

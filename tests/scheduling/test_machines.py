@@ -7,7 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduling.machine_search import improve
-from scheduling.machine_starts import Replan, cone, mend_by_priority, repair, replan_objective
+from scheduling.machine_starts import (
+    Replan,
+    cone,
+    list_schedules,
+    mend_by_priority,
+    objective_of,
+    repair,
+    replan_objective,
+)
 from scheduling.machines import Job, Slot, check, dispatch, list_schedule, schedule
 from scheduling.solver import InfeasibleSolution
 
@@ -131,6 +139,34 @@ def test_the_list_schedule_interleaves_jobs_by_slack():  # type: ignore[no-untyp
     assert slots == {("J2", 0): ("M", 0, 20), ("J1", 0): ("M", 20, 30), ("J1", 1): ("N", 30, 80)}
 
 
+def test_a_horizon_puts_the_longest_chain_first_when_due_dates_are_lax():  # type: ignore[no-untyped-def]
+    """By hand, as above but J2 is due at 45. By due dates: J2's slack 45 − 20 = 25,
+    J1's 100 − 60 = 40, so J2 goes first (M 0–20), then J1 (M 20–30, N 30–80): the plan
+    ends at 80. Capped at that end, J1's slack is 80 − 60 = 20 < 25: J1 goes first
+    (M 0–10, N 10–60), J2 follows (M 10–30, on time for 45), and the plan ends at 60.
+    `list_schedules` offers both, so the fresh plan's start costs 60, not 80."""
+    jobs = [
+        Job("J1", ((("M", 10),), (("N", 50),)), due=100),
+        Job("J2", ((("M", 20),),), due=45),
+    ]
+
+    def slots(plan):  # type: ignore[no-untyped-def]
+        return {(s.job, s.op): (s.machine, s.start, s.end) for s in plan}
+
+    assert slots(list_schedule(jobs, {})) == {
+        ("J2", 0): ("M", 0, 20),
+        ("J1", 0): ("M", 20, 30),
+        ("J1", 1): ("N", 30, 80),
+    }
+    assert slots(list_schedule(jobs, {}, horizon=80)) == {
+        ("J1", 0): ("M", 0, 10),
+        ("J1", 1): ("N", 10, 60),
+        ("J2", 0): ("M", 10, 30),
+    }
+    costs = sorted(objective_of(jobs, plan, 1) for plan in list_schedules(jobs, {}))
+    assert costs[0] == 60 and costs[-1] == 80
+
+
 MACHINES = ["A1", "A2", "B1"]
 
 
@@ -176,7 +212,8 @@ def draw_breakdown(data, jobs, shop_of, transport):  # type: ignore[no-untyped-d
 @given(data=st.data())
 def test_the_list_schedule_is_always_feasible(data):  # type: ignore[no-untyped-def]
     """Releases, downtime, transport between shops, several machines per operation: the
-    independent checker accepts every list schedule, and every operation is placed."""
+    independent checker accepts every list schedule, with or without a horizon (one
+    before every due date, too), and every operation is placed."""
     jobs, shop_of, transport = draw_jobs(data)
     # windows that do not overlap one another (the checker treats overlap as a double
     # booking; `schedule` merges them before it plans)
@@ -187,9 +224,13 @@ def test_the_list_schedule_is_always_feasible(data):  # type: ignore[no-untyped-
         ]
         for m in MACHINES
     }
-    slots = list_schedule(jobs, downtime, 0, shop_of, transport)
-    assert len(slots) == sum(len(j.ops) for j in jobs)
-    check(jobs, downtime, slots, {}, shop_of, transport)
+    horizon = data.draw(st.none() | st.integers(0, 600))
+    for slots in (
+        list_schedule(jobs, downtime, 0, shop_of, transport, horizon=horizon),
+        *list_schedules(jobs, downtime, 0, shop_of, transport),
+    ):
+        assert len(slots) == sum(len(j.ops) for j in jobs)
+        check(jobs, downtime, slots, {}, shop_of, transport)
 
 
 @settings(max_examples=60, deadline=None)
