@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -63,12 +64,21 @@ def _scale(edge: Edge, k: float) -> Edge:
 
 
 def _extent(edges: list[Edge]) -> float:
-    pts = np.vstack([e.pts for e in edges])
+    # np.vstack of 2-D arrays, without its per-array Python (a sheet has thousands)
+    pts = np.concatenate([e.pts for e in edges])
+    if pts.ndim != 2 or pts.shape[1] != 2:
+        return float(np.ptp(pts, axis=0).max())
     # np.ptp(pts, axis=0) reduces down the columns two values at a time, ~30 times slower
-    # than over each column's own copy; max and min are exact either way, but may pick
-    # another zero's sign, so a zero extent is left to the plain computation.
-    extent = float(np.ptp(np.ascontiguousarray(pts.T), axis=1).max())
-    return extent if extent != 0.0 else float(np.ptp(pts, axis=0).max())
+    # than along each column (a strided view serves: no copy of the drawing's points);
+    # max and min are exact either way, but may pick another zero's sign, so a zero
+    # extent is left to the plain computation, as are NaN and infinities (which Python's
+    # max orders otherwise than numpy's).
+    x, y = pts[:, 0], pts[:, 1]
+    wide = float(np.maximum.reduce(x) - np.minimum.reduce(x))
+    high = float(np.maximum.reduce(y) - np.minimum.reduce(y))
+    if math.isfinite(wide) and math.isfinite(high) and max(wide, high) != 0.0:
+        return max(wide, high)
+    return float(np.ptp(pts, axis=0).max())
 
 
 def analyze_loaded(

@@ -43,19 +43,29 @@ class Loop:
         # one's start, and a polygon through the starts alone would cut the corner at
         # each gap on one walking direction and not on the other (a mirrored copy).
         # The same array as np.array of the ends listed one by one, a fraction of the
-        # cost on an outline of hundreds of LINEs.
-        ends = np.concatenate((_edge_ends(self.edges), first.pts[:1]))
-        total = _shoelace(ends)
+        # cost on an outline of hundreds of LINEs. A lone edge's polygon (p0, p1, p0)
+        # has no area: its shoelace is a signed zero (each product has a zero factor, its
+        # ends being finite), which adding the edge's own part and taking abs(…) leaves
+        # no trace of. The lone edge taken so is a curve (an ellipse, a spline), whose
+        # own shoelace runs through both its ends: NaN there makes both sums NaN alike.
+        if len(self.edges) == 1 and first.kind == "curve":
+            total = 0.0
+        else:
+            total = _shoelace(np.concatenate((_edge_ends(self.edges), first.pts[:1])))
         for e in self.edges:
             if e.kind == "line":
                 continue
-            bulge = _shoelace(np.concatenate((e.pts, e.pts[:1])))  # arc closed by its chord
             if e.kind == "arc" and e.radius_mm:
                 theta = e.length_mm / e.radius_mm
                 exact = 0.5 * e.radius_mm**2 * (theta - math.sin(theta))
-                total += math.copysign(exact, bulge)
+                # Only the side the arc bulges to is taken from its points: the sign of
+                # its shoelace, which three of its points tell (see _arc_side).
+                side = _arc_side(e)
+                if side is None:
+                    side = _shoelace(np.concatenate((e.pts, e.pts[:1])))  # closed by its chord
+                total += math.copysign(exact, side)
             else:
-                total += bulge
+                total += _shoelace(np.concatenate((e.pts, e.pts[:1])))
         return abs(total)
 
 
@@ -64,6 +74,42 @@ class Chained:
     loops: list[Loop]
     open_chains: list[list[Edge]]
     findings: list[Finding] = field(default_factory=list)
+
+
+# `_arc_side` trusts three points of an arc when their triangle's area exceeds this share
+# of (E + E²), E the points' largest coordinate difference: ten times what the float
+# noise of the arc's points (≤ ~1e-8 mm up to MAX_COORD_MM, the 1e-9 mm snap included)
+# and of the shoelace's sums (≤ n² · 2.2e-16 · E², n ≤ 4097 points) could take away.
+ARC_SIDE_MARGIN = 1e-5
+
+
+def _arc_side(arc: Edge) -> float | None:
+    """The sign of the shoelace of an arc's points closed by its chord (±1.0), from its
+    first, middle and last points, or None where they cannot tell it for certain.
+
+    An arc's points (with a centre: as the extraction makes them, then scaled, moved,
+    snapped or reversed, but no more than ~1e-8 mm off their curve) run one way round a
+    convex curve; their polygon, closed by the chord, splits at the middle point into
+    the triangle of the three points and two polygons turning the same way. So the
+    polygon turns as the triangle does, unless the triangle is so flat (a tiny or
+    nearly whole arc, or one of a few points on a huge radius) that the points' noise
+    or the rounding of the shoelace could outweigh it; then the caller sums the
+    shoelace itself. A shoelace of a few hundred points per arc costs more than the
+    rest of a part's area on a plate of rounded cut-outs."""
+    pts = arc.pts
+    n = len(pts)
+    if arc.center is None or n < 3:
+        return None
+    # ndarray.item per number: a fancy index and its list cost several times as much
+    at, m = pts.item, n // 2
+    x0, y0, xm, ym, xl, yl = at(0, 0), at(0, 1), at(m, 0), at(m, 1), at(n - 1, 0), at(n - 1, 1)
+    ax, ay, bx, by = xm - x0, ym - y0, xl - x0, yl - y0
+    cross = ax * by - ay * bx  # twice the triangle's signed area
+    extent = max(abs(ax), abs(ay), abs(bx), abs(by))
+    # NaN and infinities fail the comparison, and go the plain way.
+    if abs(cross) > 2 * ARC_SIDE_MARGIN * (extent + extent * extent):
+        return 1.0 if cross > 0 else -1.0
+    return None
 
 
 def _shoelace(pts: np.ndarray) -> float:
@@ -179,7 +225,7 @@ def chain(edges: list[Edge]) -> Chained:
     origins = np.full((len(groups), 2), np.inf)
     np.minimum.at(origins, label, lo)
     shift = -origins[label]
-    local = np.round((pts + np.repeat(shift, counts, axis=0)) / SNAP_MM) * SNAP_MM
+    local = _snapped(pts, np.repeat(shift, counts, axis=0))
     checked = _may_overlap(edges, pts, first, np.array(counts, dtype=int), label)
     nodes = _group_nodes(edges, local, first, np.array(counts, dtype=int), label, checked)
     # Python ints for the slices, and an edge's move as a row only where it has a centre
@@ -187,6 +233,11 @@ def chain(edges: list[Edge]) -> Chained:
     # more than the rest of the move on a sheet of thousands of LINEs.
     starts = first.tolist()
     for g, (group, origin) in enumerate(zip(groups, origins, strict=True)):
+        if len(group) == 1 and edges[group[0]].closed:  # a circle, an ellipse alone
+            i = group[0]
+            d = None if edges[i].center is None else shift[i]
+            loops.append(_lone_loop(edges[i], local[starts[i] : starts[i] + counts[i]], d, origin))
+            continue
         members = [
             _moved(
                 edges[i],
@@ -220,6 +271,18 @@ def chain(edges: list[Edge]) -> Chained:
     if saved > tol.JOIN_MM:
         findings.append(finding("OVERLAPPING_SEGMENTS", saved))
     return Chained(loops, open_chains, findings + gaps)
+
+
+def _snapped(pts: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """np.round((pts + shift) / SNAP_MM) * SNAP_MM, each step in place: the same numbers
+    (np.round to no decimals is np.rint) without three more arrays the size of the
+    drawing's points, each fresh from the system (a page fault per 4 KiB): a tenth of
+    the time on a sheet of thousands of points."""
+    local = pts + shift
+    local /= SNAP_MM
+    np.rint(local, out=local)
+    local *= SNAP_MM
+    return local
 
 
 # `_may_overlap` looks for duplicates and overlaps on the drawing's own numbers, before
@@ -428,15 +491,44 @@ def _moved(edge: Edge, pts: np.ndarray, d: np.ndarray | None) -> Edge:
     )
 
 
+def _lone_loop(edge: Edge, pts: np.ndarray, d: np.ndarray | None, origin: np.ndarray) -> Loop:
+    """The loop `chain` makes of a neighbourhood of one closed edge (`pts`: its points in
+    the neighbourhood's frame, `d`: its move there), as `_chain_here` and the move back
+    make it: the edge is its own loop (never tiny, nor paired with another), closed on
+    the frame's numbers, its points and centre moved back by `origin`. The same numbers
+    without their detour (an edge moved, a neighbourhood chained, the edges and the
+    loop's points moved back one by one), which costs more than the rest of a sheet of
+    round or elliptic holes."""
+    back = pts + origin  # the edge's points moved back, as `_all_moved`'s sum
+    # `_closed` on the frame's numbers; a loop that repeats its first point repeats it
+    # moved back
+    ring = back if _closed(pts) is pts else np.concatenate([back, back[:1]])
+    center = edge.center
+    if center is not None:  # moved into the frame and back, as `_moved` twice
+        assert d is not None
+        center = (center[0] + d[0] + origin[0], center[1] + d[1] + origin[1])
+    moved = Edge(
+        edge.kind, back, edge.length_mm, edge.layer, center, edge.radius_mm, True, edge.color
+    )
+    return Loop([moved], ring, edge.length_mm)
+
+
 def _all_moved(edges: list[Edge], d: np.ndarray) -> Iterator[Edge]:
-    """Each edge moved by `d`, with one numpy addition for all of them."""
+    """Each edge moved by `d` (as `_moved` moves it), with one numpy addition for all of
+    them, in place: the edges `_chain_here` gives `chain` are its own (the moved copies
+    of the drawing's, their reversals and merges), each in one loop or open chain, so
+    that a copy of each (thousands on a plate of cut-outs) would only be thrown away."""
     if not edges:
         return
-    pts = np.concatenate([e.pts for e in edges]) + d
+    pts = np.concatenate([e.pts for e in edges])
+    pts += d  # in place: `+ d`'s numbers, without another array
     k = 0
     for e in edges:
         n = len(e.pts)
-        yield _moved(e, pts[k : k + n], d)
+        e.pts = pts[k : k + n]
+        if e.center is not None:
+            e.center = (e.center[0] + d[0], e.center[1] + d[1])
+        yield e
         k += n
 
 

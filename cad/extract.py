@@ -296,11 +296,17 @@ class _Walker:
             ends = np.array(self.line_ends, dtype=float).reshape(-1, 2, 2)
             for edge, pts in zip(self.lines, ends, strict=True):
                 edge.pts = pts
-        flat = flatten_curves([e for e, _ in self.curves], [d for _, d in self.curves])
+        distances = [d for _, d in self.curves]
+        flat = flatten_curves([e for e, _ in self.curves], distances, xy=True)
+        made = _curve_edge_parts(flat, distances)
         items: list[tuple[list[Edge], Style]] = []
         for edges, k, style in self.items:
             if edges is None:
-                try:
+                if made[k] is not None:
+                    pts, length, closed = made[k]  # type: ignore[misc]
+                    items.append(([Edge("curve", pts, length, style.layer, closed=closed)], style))
+                    continue
+                try:  # what `_curve_edge_parts` left: the error `_curve_edge` raises
                     edges = [_curve_edge(flat[k], style.layer, self.curves[k][1])]
                 except Exception:  # noqa: BLE001 - invalid splines, degenerate ellipses, …
                     self.out.bad_geometry += 1
@@ -537,7 +543,8 @@ def max_abs_coordinate(edges: list[Edge]) -> np.ndarray:
         return np.zeros(0)
     counts = [len(e.pts) for e in edges]  # ≥ 2 each: an edge holds both its ends
     first = np.cumsum([0, *counts[:-1]])
-    magnitude = np.abs(np.concatenate([e.pts for e in edges]))
+    magnitude = np.concatenate([e.pts for e in edges])
+    np.abs(magnitude, out=magnitude)  # in place: no second array of the drawing's size
     # .max(axis=1) on two columns runs ~40 times slower than np.maximum of the two; both
     # exact, NaN kept.
     largest = (
@@ -729,6 +736,42 @@ def _curve_edge(flat: Flattened, layer: str, distance: float) -> Edge:
     return Edge("curve", pts, length, layer, closed=closed)
 
 
+def _curve_edge_parts(
+    flat: list[Flattened], distances: list[float]
+) -> list[tuple[np.ndarray, float, bool] | None]:
+    """The points, length and closedness `_curve_edge` gives each flattened curve, with
+    a few numpy calls for all of them (its ~10 calls per curve cost more than an
+    ellipse's flattening); None where it raises, for it to raise.
+
+    Each curve's points are a view of one array of all their x and y (the same numbers,
+    C-ordered, as its own copy). The lengths of its chords are taken from one array of
+    all the chords' (between two curves, a chord belongs to neither and is left out):
+    np.hypot of the same differences, element by element, and each curve's sum over its
+    own contiguous run, which numpy's pairwise sum adds as it adds the curve's own array."""
+    arrays = {k: f for k, f in enumerate(flat) if isinstance(f, np.ndarray) and len(f) >= 2}
+    out: list[tuple[np.ndarray, float, bool] | None] = [None] * len(flat)
+    if not arrays:
+        return out
+    good = list(arrays)
+    sizes = [len(f) for f in arrays.values()]
+    xy = np.concatenate([f[:, :2] for f in arrays.values()])
+    stop = np.cumsum(sizes)
+    start = stop - sizes
+    step = xy[1:] - xy[:-1]
+    chords = np.hypot(step[:, 0], step[:, 1])
+    firsts, lasts = xy[start].tolist(), xy[stop - 1].tolist()
+    for k, a, b, (x0, y0), (x1, y1) in zip(
+        good, start.tolist(), stop.tolist(), firsts, lasts, strict=True
+    ):
+        if not all(map(math.isfinite, (x0, y0, x1, y1))):
+            continue  # np.allclose calls equal infinities close, Python's abs() NaN
+        # as `_curve_edge`: np.allclose(first, last, atol=distance), written out
+        near_x = abs(x0 - x1) <= distances[k] + 1e-5 * abs(x1)
+        closed = near_x and abs(y0 - y1) <= distances[k] + 1e-5 * abs(y1)
+        out[k] = (xy[a:b], float(chords[a : b - 1].sum()), closed)
+    return out
+
+
 def _entity_size(e) -> float:  # type: ignore[no-untyped-def]
     if e.dxftype() == "ELLIPSE":
         return float(Vec3(e.dxf.major_axis).magnitude) or 1.0
@@ -737,7 +780,20 @@ def _entity_size(e) -> float:  # type: ignore[no-untyped-def]
     pts = e.control_points.values if len(e.control_points) else e.fit_points.values
     if not len(pts):
         raise ValueError("spline without points")
+    if len(pts) <= SMALL_SPLINE_POINTS:
+        # np.ptp's max − min of each column, then the larger, on Python floats: the same
+        # doubles, without numpy's ~5 µs of calls per spline (a traced outline has
+        # hundreds). Infinities and NaN, whose differences and maxima numpy and Python
+        # order alike only by luck, are left to numpy. (Where +0.0 and -0.0 tie, the two
+        # may take either, and only a zero size's sign can differ: it becomes 1.0.)
+        xs, ys = pts[:, 0].tolist(), pts[:, 1].tolist()
+        if all(math.isfinite(v) for v in xs) and all(math.isfinite(v) for v in ys):
+            return max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
     return float(np.ptp(pts[:, :2], axis=0).max()) or 1.0
+
+
+# `_entity_size` measures splines of up to this many points in Python.
+SMALL_SPLINE_POINTS = 32
 
 
 # Columns x, y and bulge of ezdxf's LWPOLYLINE vertex array.

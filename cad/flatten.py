@@ -32,20 +32,26 @@ SPLINE_SEGMENTS = 4
 Flattened = np.ndarray | Exception  # (N, 3) points, or why ezdxf would have failed
 
 
-def flatten_curves(entities: Sequence, distances: Sequence[float]) -> list[Flattened]:  # type: ignore[type-arg]
-    """`entity.flattening(distance)` of each ELLIPSE or SPLINE entity, as arrays."""
+def flatten_curves(
+    entities: Sequence,  # type: ignore[type-arg]
+    distances: Sequence[float],
+    xy: bool = False,
+) -> list[Flattened]:
+    """`entity.flattening(distance)` of each ELLIPSE or SPLINE entity, as arrays. `xy`:
+    for a caller that reads x and y alone, the ellipses of a drawing in the plane (see
+    `_ellipses`) come without their z column of zeros."""
     out: list[Flattened] = [ValueError("not a curve")] * len(entities)
     for kind, flatten in (("ELLIPSE", _ellipses), ("SPLINE", _splines)):
         mine = [k for k, e in enumerate(entities) if e.dxftype() == kind]
         if not mine:  # most drawings have neither: their ~0.3 ms of numpy calls, saved
             continue
-        found = flatten([entities[k] for k in mine], [distances[k] for k in mine])
+        found = flatten([entities[k] for k in mine], [distances[k] for k in mine], xy)
         for k, result in zip(mine, found, strict=True):
             out[k] = result
     return out
 
 
-def _ellipses(entities: list, distances: list[float]) -> list[Flattened]:  # type: ignore[type-arg]
+def _ellipses(entities: list, distances: list[float], xy: bool = False) -> list[Flattened]:  # type: ignore[type-arg]
     out: list[Flattened] = []
     params: list[list[float]] = []
     frames: list[tuple[float, ...]] = []  # centre, x axis, y axis, radius x, radius y
@@ -65,30 +71,119 @@ def _ellipses(entities: list, distances: list[float]) -> list[Flattened]:  # typ
     # One row per number of the frame: gathering rows of it per parameter is cheaper
     # than gathering frames and slicing their columns.
     f = np.ascontiguousarray(np.array(frames, dtype=float).reshape(-1, 11).T)
+    # An ellipse in the drawing's plane (centre z = +0.0 and axes with z = ±0.0, as
+    # nearly all are: the minor axis, extrusion × major axis, often has -0.0) has
+    # z = +0.0 at every point: (+0.0 + x·±0.0) + y·±0.0 adds signed zeros to +0.0, with
+    # x, y finite (finite frame, finite parameters; the midpoints of finite parameters
+    # are finite too). Such a drawing's points are computed in x and y alone
+    # (`_subdivide`'s tests come out the same without the zero column, see
+    # `_chord_distance`) and given the zero z.
+    flat = bool(
+        np.isfinite(f).all()
+        and not f[[2, 5, 8]].any()
+        and not np.signbit(f[2]).any()
+        and all(math.isfinite(t) for p in params for t in p)
+    )
+    dims = 2 if flat else 3
+    # The frame's rows `at` reads, in the order it reads them: centre, x axis and y axis
+    # coordinates of each dimension, then the radii (the z rows left out in the plane).
+    rows = [j + 3 * i for j in range(dims) for i in range(3)] + [9, 10]
+    read = np.ascontiguousarray(f[rows])
 
     def at(curve: np.ndarray, piece: np.ndarray, t: np.ndarray) -> np.ndarray:
         # ConstructionEllipse's point, centre + cos(t)·rx·x axis + sin(t)·ry·y axis,
         # coordinate by coordinate: the same operations on the same numbers.
-        # f.take(…, axis=1) is f[:, curve], the same copy, ~2× faster than the fancy
-        # index's generic path
-        g = f.take(curve, axis=1)
+        # read.take(…, axis=1) is read[:, curve], the same copy, ~2× faster than the
+        # fancy index's generic path
+        g = read.take(curve, axis=1)
         x = np.cos(t)
-        x *= g[9]
+        x *= g[-2]
         y = np.sin(t)
-        y *= g[10]
-        out = np.empty((len(t), 3))
-        # g[j] + x·g[3 + j] + y·g[6 + j], in that order, through two reused buffers
-        # rather than three fresh temporaries per coordinate.
+        y *= g[-1]
+        out = np.empty((len(t), dims))
+        # g[j] + x·g[3 + j] + y·g[6 + j] of the whole frame, in that order, through two
+        # reused buffers rather than three fresh temporaries per coordinate.
         along, across = np.empty(len(t)), np.empty(len(t))
-        for j in range(3):
-            np.multiply(x, g[3 + j], out=along)
-            np.add(g[j], along, out=along)
-            np.multiply(y, g[6 + j], out=across)
+        for j in range(dims):
+            centre, x_axis, y_axis = g[3 * j], g[3 * j + 1], g[3 * j + 2]
+            np.multiply(x, x_axis, out=along)
+            np.add(centre, along, out=along)
+            np.multiply(y, y_axis, out=across)
             np.add(along, across, out=out[:, j])
         return out
 
-    flat = _subdivide(params, at, distances, degenerate_ok=False)
-    return [r if isinstance(r, Exception) else p for r, p in zip(out, flat, strict=True)]
+    flat_points = _subdivide(
+        params,
+        at,
+        distances,
+        degenerate_ok=False,
+        bounds=_EllipseBounds(f) if flat else None,
+        xy=xy,
+    )
+    return [r if isinstance(r, Exception) else p for r, p in zip(out, flat_points, strict=True)]
+
+
+class _EllipseBounds:
+    """What the ends of each piece of an ellipse in the plane (its frame `f`, as in
+    `_ellipses`) tell for certain, with a few numpy operations per piece: whether its
+    middle lies within its limit of its chord (`near`), so that the middle need not be
+    computed; whether its ends may be close (`may_meet`), so that `_isclose` runs on
+    those alone.
+
+    The ellipse is the unit circle through the linear map A = (rx·x axis, ry·y axis),
+    |det A| ≤ rx·ry. On the circle the middle of an arc of half-angle h lies 1 − cos h
+    off its chord, of length 2·sin h; A scales every distance to a line by one factor,
+    |det A| / |A·τ| (τ the chord's direction), and |A·τ| = chord / (2·sin h). So the
+    middle lies rx·ry·(1 − cos h)·2·sin h / chord ≤ rx·ry·h³ / chord off the chord (the
+    float middle parameter, a rounding off the middle, lies closer still). Then the
+    float noise: each computed point is off by at most `noise`, which moves the middle
+    and turns the chord about an end at most |m − s| ≤ rmax·h ≤ rmax·π/8 (`reach`) away
+    (the first pieces span an eighth of the ellipse at most, and halve), and
+    `_chord_distance`'s difference of squares adds at most √(12·eps)·|m − s|, ~5e-8·|m − s|:
+    each counted here at least twice over. So `_chord_distance` gives at most
+    (rx·ry·h³ + 2·noise·reach) / (chord − 2·noise) + 2·noise + 1e-7·reach.
+
+    `_isclose` of two ends finds each coordinate within 1e-9 of the larger (≤ |centre| +
+    rx + ry) or within 1e-12: ends whose chord is longer than √2 times that are not close."""
+
+    def __init__(self, f: np.ndarray) -> None:
+        radius_x, radius_y = np.abs(f[9]), np.abs(f[10])
+        size = np.abs(f[0]) + np.abs(f[1]) + radius_x + radius_y
+        noise2 = 2 * ELLIPSE_NOISE * size
+        reach = np.maximum(radius_x, radius_y) * (math.pi / 8 * 1.01) + noise2
+        # per ellipse, for a piece of parameters s_t to e_t, w = e_t − s_t = 2·h:
+        # bound = (cube · w³ + turn) / (chord − noise2) + shift
+        self.noise2 = noise2
+        self.cube = radius_x * radius_y * (1 + 1e-9) * (0.5 * (1 + 1e-12)) ** 3
+        self.turn = noise2 * reach
+        self.shift = noise2 + 1e-7 * reach
+        self.apart = 2 * (1e-9 * size * (1 + 1e-6) + 1e-12)
+
+    def near(
+        self,
+        curve: np.ndarray,
+        s_t: np.ndarray,
+        e_t: np.ndarray,
+        chord: np.ndarray,
+        limit: np.ndarray,
+    ) -> np.ndarray:
+        """Which pieces `_chord_distance` surely finds within `limit` of their chord (NaN
+        anywhere fails the comparisons: not sure)."""
+        w = np.abs(e_t - s_t)  # (pieces run forward: a guard, not a need)
+        low = chord * (1 - 1e-9) - self.noise2.take(curve)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            bound = (self.cube.take(curve) * (w * w * w) + self.turn.take(curve)) / low
+            bound += self.shift.take(curve)
+        return (low > 0) & (bound < limit)
+
+    def may_meet(self, curve: np.ndarray, chord: np.ndarray) -> np.ndarray:
+        """Which pieces' ends `_isclose` may find close (NaN: not close, as there)."""
+        return chord <= self.apart.take(curve)
+
+
+# A bound of the float noise of an ellipse's computed points, as a share of |centre| +
+# its radii (each coordinate comes from a few roundings of numbers that size: ~1e-15).
+ELLIPSE_NOISE = 1e-13
 
 
 def _ellipse_params(ct) -> list[float]:  # type: ignore[no-untyped-def]
@@ -112,14 +207,15 @@ def _ellipse_params(ct) -> list[float]:  # type: ignore[no-untyped-def]
     return params
 
 
-def _splines(entities: list, distances: list[float]) -> list[Flattened]:  # type: ignore[type-arg]
+def _splines(entities: list, distances: list[float], xy: bool = False) -> list[Flattened]:  # type: ignore[type-arg]
+    # (`xy` is for `flatten_curves`' sake: splines keep their three columns)
     out: list[Flattened] = []
     params: list[list[float]] = []
     table = _SplineTable()
     for e in entities:
         try:
             bspline = e.construction_tool()
-            unique = np.unique(np.array(bspline.knots()))
+            unique = _unique_knots(bspline.knots())
             curve_params, ends = _spline_params(unique)
             table.add(bspline, unique, ends)
             params.append(curve_params)
@@ -131,6 +227,24 @@ def _splines(entities: list, distances: list[float]) -> list[Flattened]:  # type
     table.freeze()
     flat = _subdivide(params, table.at, distances, degenerate_ok=True)
     return [r if isinstance(r, Exception) else p for r, p in zip(out, flat, strict=True)]
+
+
+def _unique_knots(knots: Sequence[float]) -> np.ndarray:
+    """np.unique(np.array(knots)): for Python floats in order (as a spline's knots are),
+    without NaN or -0.0 (whose place among equal zeros numpy's sort may change), the
+    first of each run of equal knots, found in Python: np.unique's sort and masks cost
+    more than the rest of a small spline's set-up."""
+    out: list[float] = []
+    for k in knots:
+        if type(k) is not float or k != k or (k == 0.0 and math.copysign(1.0, k) < 0):
+            return np.unique(np.array(knots))
+        if out:
+            if k < out[-1]:
+                return np.unique(np.array(knots))
+            if k == out[-1]:
+                continue
+        out.append(k)
+    return np.array(out, dtype=float)
 
 
 def _spline_params(knots: np.ndarray) -> tuple[list[float], list[int]]:
@@ -315,19 +429,33 @@ def _isclose(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _chord_distance(m: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """ezdxf.math.distance_point_line_3d row by row, where the chord is not a point."""
+    """ezdxf.math.distance_point_line_3d row by row, where the chord is not a point.
+
+    Points of two columns (a curve whose z is +0.0 throughout) give the very distances
+    of their three-column selves: each sum below then lacks a last term of ±0.0, which
+    adds nothing to a sum of squares (≥ +0.0) and at most the sign of a zero `dot`,
+    which only its square is used with."""
     # Coordinate-major copies: the arithmetic below on contiguous rows, not on every
     # third number of the n × 3 arrays, costs a third less for the copies' price.
     v1 = np.ascontiguousarray((m - s).T)
     a = np.ascontiguousarray((e - s).T)
+    three = len(a) == 3
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = 1.0 / np.sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2])
+        square = a[0] * a[0] + a[1] * a[1]
+        if three:
+            square += a[2] * a[2]
+        factor = 1.0 / np.sqrt(square)
         uv = a * factor
-        dot = uv[0] * v1[0] + uv[1] * v1[1] + uv[2] * v1[2]
+        dot = uv[0] * v1[0] + uv[1] * v1[1]
+        if three:
+            dot += uv[2] * v1[2]
         v2 = uv * dot
-        diff = (v1[0] * v1[0] + v1[1] * v1[1] + v1[2] * v1[2]) - (
-            v2[0] * v2[0] + v2[1] * v2[1] + v2[2] * v2[2]
-        )
+        near = v1[0] * v1[0] + v1[1] * v1[1]
+        along = v2[0] * v2[0] + v2[1] * v2[1]
+        if three:
+            near += v1[2] * v1[2]
+            along += v2[2] * v2[2]
+        diff = near - along
         return np.sqrt(np.maximum(diff, 0.0))  # diff ≤ 0 → 0, as there
 
 
@@ -336,12 +464,19 @@ def _subdivide(
     at: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
     distances: Sequence[float],
     degenerate_ok: bool,
+    bounds: _EllipseBounds | None = None,
+    xy: bool = False,
 ) -> list[Flattened]:
     """Each curve's first point, then the end of every piece once each piece is within
     its curve's distance of its chord. `degenerate_ok`: a piece whose ends coincide is
     done (the spline's rule); else the curve fails (the ellipse's ZeroDivisionError).
     `at(curve, piece, t)`: the points of `curve` at `t`, each inside the parameter range
     of the curve's first-depth `piece` (-1 for the lone parameter of a curve without one).
+    `bounds`: what the ends of a piece tell for certain (see _EllipseBounds); the
+    middles of pieces surely within their limit of their chord are not computed (a
+    piece done needs none, and most pieces of the last depths are done), and only the
+    ends that may be close are tested for it. `xy`: points of two columns (x and y: the
+    plane's ellipses) are left so, not given a z of zeros.
 
     Only the pieces still too far from their chord are carried to the next depth: the
     left halves of the pieces halved, then their right halves, in one block each (copies
@@ -375,19 +510,44 @@ def _subdivide(
         if not len(s_t):
             break
         m_t = (s_t + e_t) * 0.5
-        m_p = at(curve, piece, m_t)
-        point_chord = _isclose(s_p, e_p)
+        if bounds is None:
+            point_chord = _isclose(s_p, e_p)
+        else:
+            a = e_p - s_p
+            chord = np.sqrt(np.einsum("ij,ij->i", a, a))
+            point_chord = np.zeros(len(s_t), dtype=bool)
+            meet = np.flatnonzero(bounds.may_meet(curve, chord))
+            if len(meet):
+                point_chord[meet] = _isclose(s_p.take(meet, axis=0), e_p.take(meet, axis=0))
         if point_chord.any() and not degenerate_ok:
             for k in np.unique(curve[point_chord]).tolist():
                 failed[k] = ZeroDivisionError("Not a line.")
-        near = point_chord | (_chord_distance(m_p, s_p, e_p) < limit[curve])
-        split = np.flatnonzero(~near)
+        piece_limit = limit[curve]
+        if bounds is None:
+            m_p = at(curve, piece, m_t)
+            near = point_chord | (_chord_distance(m_p, s_p, e_p) < piece_limit)
+            split = np.flatnonzero(~near)
+        else:
+            # The middles of the pieces not surely near (nor point chords) alone; those
+            # halved are among them.
+            near = point_chord | bounds.near(curve, s_t, e_t, chord, piece_limit)
+            todo = np.flatnonzero(~near)
+            m_todo = at(curve.take(todo), piece.take(todo), m_t.take(todo))
+            close = _chord_distance(
+                m_todo, s_p.take(todo, axis=0), e_p.take(todo, axis=0)
+            ) < piece_limit.take(todo)
+            near[todo] = close
+            halved = np.flatnonzero(~close)  # `split`'s rows in `todo`, in order
+            split = todo.take(halved)
+            m_p = m_todo.take(halved, axis=0)
         # a.take(rows, axis=0): a[rows], the same copy; on the n × 3 points ~4× faster
         # than the fancy index's generic path.
         levels.append((near, e_p.take(np.flatnonzero(near), axis=0), split))
         if len(split) < len(near):
             s_t, m_t, e_t, curve, piece = (a.take(split) for a in (s_t, m_t, e_t, curve, piece))
-            s_p, m_p, e_p = (a.take(split, axis=0) for a in (s_p, m_p, e_p))
+            s_p, e_p = (a.take(split, axis=0) for a in (s_p, e_p))
+            if bounds is None:
+                m_p = m_p.take(split, axis=0)
         s_t, e_t = np.concatenate((s_t, m_t)), np.concatenate((m_t, e_t))
         s_p, e_p = np.concatenate((s_p, m_p)), np.concatenate((m_p, e_p))
         curve, piece = np.concatenate((curve, curve)), np.concatenate((piece, piece))
@@ -409,12 +569,15 @@ def _subdivide(
     start = np.cumsum(ends[0]) - ends[0] + np.cumsum(has_points)[first_curve]
     sizes = np.bincount(first_curve, weights=ends[0], minlength=n).astype(int) + has_points
     base = np.cumsum(sizes) - sizes
-    out_p = np.empty((int(sizes.sum()), 3))
+    # `at`'s columns: x, y (and z): a curve without z gets +0.0 there at the end.
+    out_p = np.empty((int(sizes.sum()), pts.shape[1]))
     out_p[base[has_points]] = pts[offsets[has_points]]
     for (near, done_p, split), below in zip(levels, ends[1:], strict=True):
         out_p[start[near]] = done_p
         left = start[split]
         start = np.concatenate((left, left + below[: len(split)]))
+    if out_p.shape[1] == 2 and not xy:  # the plane's zero z, unless x and y will do
+        out_p = np.column_stack((out_p, np.zeros(len(out_p))))
     out: list[Flattened] = []
     for k in range(n):
         if k in failed:

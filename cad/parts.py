@@ -227,8 +227,54 @@ def _smallest_feature(sizes: list[float], cutouts: list[Polygon]) -> float | Non
     for k in sorted(range(len(cutouts)), key=bounds.__getitem__):
         if bounds[k] > least:
             break
+        # A rectangle of a few hundred hull points costs ~10 times a width bound: a
+        # cut-out whose narrowest width lies above the least size found is skipped. A
+        # skipped short side is above `least`, so `least` takes the values it would.
+        # (Nothing lies above no size found yet: the first cut-out of a part without
+        # holes is measured.)
+        if (
+            least < math.inf
+            and len(cutouts[k].exterior.coords) >= WIDTH_BOUND_MIN_POINTS
+            and _width_bound(cutouts[k], boxes[k]) > least
+        ):
+            continue
         least = min(least, min_rect(cutouts[k]).short_mm)
     return least
+
+
+# `_width_bound` for outlines of this many points or more: for fewer, min_rect's products
+# are smaller than the bound's own.
+WIDTH_BOUND_MIN_POINTS = 64
+# Widths are measured across this many directions, evenly spread over half a turn.
+WIDTH_DIRECTIONS = 64
+_DIRECTIONS = np.array(
+    [
+        (math.cos(math.pi * k / WIDTH_DIRECTIONS), math.sin(math.pi * k / WIDTH_DIRECTIONS))
+        for k in range(WIDTH_DIRECTIONS)
+    ]
+)
+
+
+def _width_bound(poly: Polygon, box: tuple[float, float, float, float]) -> float:
+    """A lower bound of the narrowest width of `poly` (in any direction), and so of its
+    minimum rectangle's short side (a rectangle's side is the width across it), with
+    room for min_rect's float noise. `box`: poly.bounds.
+
+    The widths w(u) across the sampled directions u bound the others: every direction
+    u' lies within d = π / (2 · WIDTH_DIRECTIONS) of one, and for points within R of a
+    centre c, (p − c)·u' ≥ (p − c)·u · cos d − R · sin d, so that on both sides
+    w(u') ≥ w(u) · cos d − 2R · sin d. R: half the box's diagonal, about its middle."""
+    minx, miny, maxx, maxy = box
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    radius = math.hypot(maxx - minx, maxy - miny) / 2
+    # every point of the polygon (its holes' lie inside its outline), about the box's
+    # middle, along each direction: a row per direction
+    along = _DIRECTIONS @ (shapely.get_coordinates(poly) - (cx, cy)).T
+    widths = np.maximum.reduce(along, axis=1) - np.minimum.reduce(along, axis=1)
+    d = math.pi / (2 * WIDTH_DIRECTIONS)
+    least = float(widths.min()) * math.cos(d) - 2 * radius * math.sin(d)
+    # float noise of the products here and in min_rect: ~1e-15 of the size, far below
+    return least - FEATURE_BOUND_MARGIN * 2 * radius
 
 
 def build_parts(nodes: list[_Node], thickness_mm: float | None) -> tuple[list[Part], list[Finding]]:
