@@ -763,8 +763,6 @@ def _curve_edge_parts(
     for k, a, b, (x0, y0), (x1, y1) in zip(
         good, start.tolist(), stop.tolist(), firsts, lasts, strict=True
     ):
-        if not all(map(math.isfinite, (x0, y0, x1, y1))):
-            continue  # np.allclose calls equal infinities close, Python's abs() NaN
         # as `_curve_edge`: np.allclose(first, last, atol=distance), written out
         near_x = abs(x0 - x1) <= distances[k] + 1e-5 * abs(x1)
         closed = near_x and abs(y0 - y1) <= distances[k] + 1e-5 * abs(y1)

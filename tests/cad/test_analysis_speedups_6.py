@@ -410,6 +410,26 @@ def test_curve_edge_parts_equal_curve_edge() -> None:
     assert _curve_edge_parts([], []) == []
 
 
+def test_curve_edge_parts_equal_curve_edge_with_non_finite_ends() -> None:
+    """Infinite and NaN ends (a curve the coordinate check rejects later): the same
+    points, length and closedness as `_curve_edge`, whose closedness test is the same
+    Python arithmetic (equal infinities differ by NaN there: not closed)."""
+    inf, nan = math.inf, math.nan
+    flat = [
+        np.array([[inf, 0.0], [1.0, 1.0], [inf, 0.0]]),
+        np.array([[nan, 0.0], [1.0, 1.0], [nan, 0.0]]),
+        np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 0.0]]),
+    ]
+    made = _curve_edge_parts(flat, [0.1] * 3)
+    for f, got in zip(flat, made, strict=True):
+        plain = _curve_edge(f, "0", 0.1)
+        assert got is not None
+        pts, length, closed = got
+        assert _same(pts, plain.pts)
+        assert (repr(length), closed) == (repr(plain.length_mm), plain.closed)
+    assert [m[2] for m in made if m is not None] == [False, False, True]
+
+
 def test_extraction_with_curve_edges_together_equals_one_at_a_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
