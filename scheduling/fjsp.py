@@ -14,6 +14,7 @@ best schedule (`solver.run_then_improve`).
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ from .instances import FjspInstance
 from .machine_plan import Job
 from .machine_starts import balanced, list_schedule
 from .solver import STATUS, InfeasibleSolution, run, run_then_improve
+
+logger = logging.getLogger(__name__)
 
 Op = tuple[int, int, int, int, int]  # (job, op, machine, start, end)
 
@@ -170,7 +173,13 @@ def solve_fjsp(  # `hint=False` exists to measure what the dispatching start is 
         key=lambda plan: max(e for *_, e in plan),
     )
     if ours and hint:
-        greedy = fjsp_search.improve(inst, greedy, started + TABU_SHARE * time_limit_s, seed=seed)
+        searched = fjsp_search.improve(inst, greedy, started + TABU_SHARE * time_limit_s, seed=seed)
+        try:  # a fault in the search costs its answer, never the schedule (its makespan
+            # becomes the horizon: a wrong one could make the model infeasible)
+            check_schedule(inst, searched, max(e for *_, e in searched))
+            greedy = searched
+        except InfeasibleSolution:
+            logger.exception("the tabu search's schedule failed the checker; kept the start")
     greedy_makespan = max(e for *_, e in greedy)
     horizon = (
         greedy_makespan

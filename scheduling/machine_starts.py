@@ -175,7 +175,7 @@ def list_schedules(
     job due long after the plan ends must still finish by that end. Capped there, the
     slack of the jobs with lax due dates is their work left, and the longest chains go
     first (most work remaining) instead of waiting behind jobs due sooner that have
-    room. On the 60-machine bench's ten shops the two passes plan 33,663 minutes summed
+    room. On the 60-machine bench's ten shops the capped pass plans 33,663 minutes summed
     over the shops against 35,893 by due dates alone (the longest shop 4,204 against
     4,545). The solver's first plan at 3.5 s, started from the best of them, went from
     medians of 4,172 and 4,188 to 4,111 and 4,125 (two runs of seeds 0–2, old and new

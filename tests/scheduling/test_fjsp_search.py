@@ -70,8 +70,10 @@ def instances(draw):  # type: ignore[no-untyped-def]
 @settings(max_examples=80, deadline=None)
 @given(inst=instances(), seed=st.integers(0, 5), steps=st.integers(1, 60))
 def test_the_search_keeps_every_schedule_valid_and_never_longer(inst, seed, steps):  # type: ignore[no-untyped-def]
-    """On random instances: what the search returns passes the independent checker and
-    is never longer than the dispatcher's schedule it started from."""
+    """On random instances: what the search returns passes the independent checker (the
+    schedule it builds from its orders, on any instance, after any number of steps), and
+    it is never longer than the dispatcher's schedule it started from (the search's
+    promise to its caller, kept by returning the start when it found nothing better)."""
     start = dispatch(inst)
     found = improve(inst, start, FOREVER, seed=seed, max_steps=steps)
     check_schedule(inst, found, makespan(found))
