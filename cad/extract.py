@@ -28,6 +28,7 @@ from ezdxf.explode import virtual_block_reference_entities
 from ezdxf.math import OCS, Matrix44, Vec3, bulge_to_arc
 
 from .errors import CadError
+from .fastread import PlainDrawing
 from .flatten import Flattened, flatten_curves
 from .model import Edge
 from .reader import Limits
@@ -146,7 +147,7 @@ class Extracted:
 
 
 class _Walker:
-    def __init__(self, doc: Drawing, limits: Limits, deadline: float) -> None:
+    def __init__(self, doc: Drawing | PlainDrawing, limits: Limits, deadline: float) -> None:
         self.doc = doc
         self.limits = limits
         self.deadline = deadline
@@ -435,7 +436,9 @@ class Expansion:
 
 
 def expansion_size(
-    doc: Drawing, limits: Limits, model_space: list[DXFGraphic] | None = None
+    doc: Drawing | PlainDrawing,
+    limits: Limits,
+    model_space: list | None = None,  # type: ignore[type-arg]
 ) -> Expansion:
     """Count what the model space expands to, reading each block definition once.
 
@@ -497,10 +500,13 @@ def expansion_size(
     return Expansion(count + total, count, deepest, read)
 
 
-def extract(doc: Drawing, limits: Limits, started: float) -> Extracted:
+def extract(doc: Drawing | PlainDrawing, limits: Limits, started: float) -> Extracted:
     # The model space's live entities listed once, for the count and the walk (each
     # pass over ezdxf's entity space asks every entity whether it is alive).
-    model_space = list(doc.modelspace())
+    try:
+        model_space = list(doc.modelspace())
+    except Exception as exc:  # noqa: BLE001 - a damaged file ezdxf loaded without a model space
+        raise CadError("UNREADABLE_DXF", f"(no model space: {type(exc).__name__})") from exc
     size = expansion_size(doc, limits, model_space)
     if size.model_space > limits.max_entities:
         raise CadError("TOO_MANY_ENTITIES", f"(more than {limits.max_entities})")

@@ -17,6 +17,7 @@ from ezdxf import recover
 from ezdxf.document import Drawing
 
 from .errors import CadError
+from .fastread import PlainDrawing, read_plain
 
 BINARY_DXF_SENTINEL = b"AutoCAD Binary DXF\r\n\x1a\x00"
 DEFAULT_MAX_FILE_BYTES = 25 * 1024 * 1024
@@ -36,7 +37,8 @@ DEFAULT_LIMITS = Limits()
 
 @dataclass
 class Loaded:
-    doc: Drawing
+    # ezdxf's document, or what the analysis reads of a plain file (cad/fastread.py)
+    doc: Drawing | PlainDrawing
     recovered_fixes: int  # 0 when the fast loader read it
     # What the file itself says. ezdxf fills a missing header with defaults ($INSUNITS = 6,
     # metres), which must not be mistaken for the author's word.
@@ -44,8 +46,9 @@ class Loaded:
     declared_measurement: int | None = None
 
 
-def declared_header(head: bytes, doc: Drawing) -> tuple[int | None, int | None]:
+def declared_header(head: bytes, doc: Drawing | PlainDrawing) -> tuple[int | None, int | None]:
     if head.startswith(BINARY_DXF_SENTINEL):
+        assert isinstance(doc, Drawing)  # a binary file is never plain
         return doc.header.get("$INSUNITS"), doc.header.get("$MEASUREMENT")
 
     def value(name: bytes) -> int | None:
@@ -72,7 +75,8 @@ def sniff(head: bytes) -> None:
         raise CadError("NOT_DXF", "(no SECTION found)")
 
 
-def load_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Loaded:
+def load_file(path: str | Path, limits: Limits = DEFAULT_LIMITS, plain: bool = True) -> Loaded:
+    """`plain`: a plain file read by cad/fastread.py (False: always by ezdxf)."""
     p = Path(path)
     size = p.stat().st_size
     if size > limits.max_file_bytes:
@@ -83,6 +87,10 @@ def load_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Loaded:
     with open(p, "rb") as f:
         head = f.read(HEADER_SCAN_BYTES)
     sniff(head[:65536])
+    if plain:
+        quick = read_plain(head if len(head) < HEADER_SCAN_BYTES else p.read_bytes())
+        if quick is not None:
+            return Loaded(quick, 0, *declared_header(head, quick))
     try:
         # readfile detects ASCII/binary and the code page ($DWGCODEPAGE, cp932 for
         # older Japanese files; UTF-8 from R2007).
