@@ -7,8 +7,8 @@ ones, after 20 warm-up queries, each through the real API (`GET
 /api/drawings/{id}/similar?k=10`, Django's test client, logged in) for two people: Dora of
 the coordinating shop (the whole group in scope) and Carol of a member shop holding 50
 grants. The whole call is timed, and inside it the first stage (`selectors.first_stage`)
-and the re-rank (the rest of `selectors.similar`: candidate rows, their shapes, compare,
-past jobs).
+and the re-rank (the rest of `selectors.similar`: candidate rows, their shapes, the
+bounded placements of `rerank`, past jobs).
 
 The baseline, in the same run and interleaved query by query so a machine's drift hits
 both: `cad.similar`'s whole query in one process (`Index.query(shape, k=10)`, default
@@ -441,12 +441,12 @@ def patched(targets: list[tuple[Any, str, Callable[..., Any]]]) -> Iterator[None
 
 def probes(probe: Probe, decode: tuple[Any, str]) -> list[tuple[Any, str, Callable[..., Any]]]:
     """Wrap, inside drawings.selectors, the first stage, the whole of similar, and inside
-    the re-rank the shape decoding, candidate preparation and compare."""
+    the re-rank the shape decoding, candidate preparation and the placements (rerank)."""
     from drawings import selectors
 
     out = [
         (selectors, name, probe.wrap(name, getattr(selectors, name)))
-        for name in ("first_stage", "similar", "Candidate", "compare")
+        for name in ("first_stage", "similar", "Candidate", "rerank")
     ]
     obj, name = decode
     return [*out, (obj, name, probe.wrap("decode", getattr(obj, name)))]
@@ -518,7 +518,7 @@ def run_pass(
                     if qi >= warmup:
                         p.calls.append(dt)
                         p.prepared.append(counts.get("Candidate", 0))
-                        for k in ("first_stage", "similar", "decode", "Candidate", "compare", "gc"):
+                        for k in ("first_stage", "similar", "decode", "Candidate", "rerank", "gc"):
                             p.inside.setdefault(k, []).append(inside.get(k, 0.0))
                 before = len(cands)
                 t = time.perf_counter()
@@ -560,7 +560,7 @@ def report(run: Pass) -> float:
         for key, label in (
             ("decode", "    of which decoding stored shapes"),
             ("Candidate", "    of which Candidate() preparation"),
-            ("compare", "    of which compare()"),
+            ("rerank", "    of which rerank() (bounds, placements)"),
         ):
             print(line(label, p.inside[key]))
         print(
