@@ -145,6 +145,17 @@ def _int(value: str) -> int:
         return int(float(value))  # as ezdxf's compiler: ProE writes integers as floats
 
 
+def _point(codes: list[int], values: list[str], i: int, b: int) -> tuple[tuple[float, ...], int]:
+    """The point whose x is tag i (of tags before b), as ezdxf's compiler reads it: its y
+    must follow, its z may; and the index after it. ValueError for a bad number."""
+    code = codes[i]
+    if i + 1 >= b or codes[i + 1] != code + 10:
+        raise NotPlain("point without its y")
+    if i + 2 < b and codes[i + 2] == code + 20:
+        return (float(values[i]), float(values[i + 1]), float(values[i + 2])), i + 3
+    return (float(values[i]), float(values[i + 1])), i + 2
+
+
 class Tags:
     """A file's tags as two lists, group codes (int) and values (str, code 0's stripped,
     as ezdxf's compiler strips them), comments left out; up to its first (0, EOF)."""
@@ -224,15 +235,7 @@ class Tags:
                 code = codes[i]
                 kind = kinds[code]
                 if kind == _POINT:
-                    if i + 1 >= b or codes[i + 1] != code + 10:
-                        raise NotPlain("point without its y")
-                    point: tuple[float, ...]
-                    if i + 2 < b and codes[i + 2] == code + 20:
-                        point = (float(values[i]), float(values[i + 1]), float(values[i + 2]))
-                        i += 3
-                    else:
-                        point = (float(values[i]), float(values[i + 1]))
-                        i += 2
+                    point, i = _point(codes, values, i, b)
                     name = mapping.get(code)
                     if name is not None:
                         attrs[name] = Vec3(point)
@@ -289,16 +292,8 @@ class Tags:
                 code = codes[i]
                 kind = kinds[code]
                 if kind == _POINT:
-                    if i + 1 >= b or codes[i + 1] != code + 10:
-                        raise NotPlain("point without its y")
-                    if i + 2 < b and codes[i + 2] == code + 20:
-                        out.append(
-                            (code, (float(values[i]), float(values[i + 1]), float(values[i + 2])))
-                        )
-                        i += 3
-                    else:
-                        out.append((code, (float(values[i]), float(values[i + 1]))))
-                        i += 2
+                    point, i = _point(codes, values, i, b)
+                    out.append((code, point))
                     continue
                 if kind == _FLOAT:
                     out.append((code, float(values[i])))

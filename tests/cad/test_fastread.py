@@ -154,7 +154,7 @@ def kinds_sheet(version: str) -> ezdxf.document.Drawing:
 @pytest.mark.parametrize("version", ["R12", "R2000", "R2010", "R2018"])
 def test_every_entity_kind_is_read_as_ezdxf_reads_it(save, version):  # type: ignore[no-untyped-def]
     doc = kinds_sheet(version)
-    p = save(doc, f"kinds_{version}.dxf")
+    p = save(doc)  # conftest.py
     assert assert_same_as_ezdxf(p) == "plain"
     fast = read_plain(p.read_bytes())
     assert fast is not None
@@ -166,16 +166,6 @@ def test_every_entity_kind_is_read_as_ezdxf_reads_it(save, version):  # type: ig
         k == "LINE" and e.dxf.start.x == 0 and e.dxf.end.x == 500
         for k, e in zip(kinds, fast.modelspace(), strict=True)
     )
-
-
-@pytest.fixture
-def save(tmp_path: Path):  # type: ignore[no-untyped-def]
-    def write(doc, name: str) -> Path:  # type: ignore[no-untyped-def]
-        p = tmp_path / name
-        doc.saveas(p)
-        return p
-
-    return write
 
 
 def _edit(text: str, old: str, new: str, after: str = "") -> str:
