@@ -5,16 +5,15 @@ Why: on type D the first core's CP-SAT search ends a tenth to a quarter of a per
 above the best known value, and neither a larger core nor the whole model finds more in
 the time left — CP-SAT's own neighbourhoods free variables at random or by constraint,
 and a better assignment of type D needs several jobs to change agents at once among
-agents that trade capacity. Re-solving exactly the jobs of a few agents at a time is the
-classic remedy (the "k-agent exchange" of very large-scale neighbourhood search for the
-GAP: Ahuja, Orlin, Pallottino, Scaparra & Scutellà 2004; Yagiura, Ibaraki & Glover's
-ejection chains are its sequential form): the part is a GAP of two to six agents and a
-few dozen jobs, which CP-SAT solves to optimality in milliseconds, and it may use any
-pair, not only the core's.
+agents that trade capacity. Re-solving exactly the jobs of a few agents at a time is a
+very large-scale neighbourhood of that kind (the ejection chains of Yagiura, Ibaraki &
+Glover 2004 for the GAP build such multi-job exchanges one move at a time): the part is
+a GAP of two to six agents and a few dozen jobs, which CP-SAT mostly solves to
+optimality in tens of milliseconds, and it may use any pair, not only the core's.
 
-Each step draws `workers` disjoint groups of agents and solves them at the same time on
-one thread each (CP-SAT releases the GIL while it solves); a part's answer replaces the
-jobs it freed when it costs no more (sideways steps keep the search moving).
+Each step draws up to `workers` disjoint groups of agents and solves them at the same
+time on one thread each (CP-SAT releases the GIL while it solves); a part's answer
+replaces the jobs it freed when it costs no more (sideways steps keep the search moving).
 """
 
 from __future__ import annotations
