@@ -46,7 +46,6 @@ class Exchanged:
     parts: int  # parts solved
     better: int  # parts whose answer cost less than what they freed
     proven: int  # parts solved to optimality
-    optimal: bool  # one part held every agent and was solved to optimality
 
 
 def pairs_model(
@@ -120,6 +119,11 @@ def _free_and_solve(
     return jobs, _part(inst, signed, agents, jobs, current, left, seed)
 
 
+def part_agents(inst: GapInstance, jobs_per_part: float = JOBS_PER_PART) -> int:
+    """Agents in one part: as many as hold about `jobs_per_part` jobs, at least two."""
+    return max(2, round(jobs_per_part * inst.agents / max(inst.jobs, 1)))
+
+
 def improve(
     inst: GapInstance,
     signed: list[list[int]],
@@ -128,16 +132,20 @@ def improve(
     workers: int,
     seed: int,
     max_steps: float = float("inf"),
+    jobs_per_part: float = JOBS_PER_PART,
 ) -> Exchanged:
-    """`assignment` (feasible) improved until `deadline` (a `time.perf_counter()` value)
-    or `max_steps` steps; never dearer, and feasible after every step (each part keeps
-    within its own agents' capacities, and the other agents' jobs do not move)."""
-    m, n = inst.agents, inst.jobs
+    """`assignment` (feasible) improved until `deadline` (a `time.perf_counter()` value),
+    `max_steps` steps or STALL_PARTS parts in a row without a cheaper answer; never
+    dearer, and feasible after every step (each part keeps within its own agents'
+    capacities, and the other agents' jobs do not move). When a part would hold every
+    agent there is nothing to exchange — that is the whole model, which the caller
+    solves better on all its workers — and `assignment` comes back as it is."""
+    m = inst.agents
     current = list(assignment)
-    if m < 1:
-        return Exchanged(tuple(current), 0, 0, 0, False)
+    size = part_agents(inst, jobs_per_part)
+    if size >= m:
+        return Exchanged(tuple(current), 0, 0, 0)
     rng = random.Random(seed)  # noqa: S311 - a search draw, not a secret
-    size = max(2, min(m, round(JOBS_PER_PART * m / max(n, 1))))
     groups_per_step = max(1, min(workers, m // size))
     parts = better = proven = stalled = 0
     step = 0
@@ -171,6 +179,4 @@ def improve(
                 if after <= before:
                     for j in jobs:
                         current[j] = chosen[j]
-                if optimal and size >= m:  # the part was the whole problem
-                    return Exchanged(tuple(current), parts, better, proven, True)
-    return Exchanged(tuple(current), parts, better, proven, False)
+    return Exchanged(tuple(current), parts, better, proven)

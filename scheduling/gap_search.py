@@ -194,14 +194,16 @@ def search(
             proven = True
         if proven or last:
             break
-        if found is not None and not exchanged and EXCHANGE:
+        if (
+            found is not None
+            and not exchanged
+            and EXCHANGE
+            and gap_exchange.part_agents(inst) < inst.agents  # else: the whole model next
+        ):
             # a core answer to improve: exchanges among a few agents (gap_exchange.py)
             # find more than a larger core does; the larger cores get what they leave
             result = gap_exchange.improve(inst, signed, found, deadline, workers, seed)
             found, exchanged = result.assignment, result.parts
-            if result.optimal:
-                proven = True
-                break
         per_job *= CORE_GROWTH
     if found is None:
         return Searched(None, None, None, False, rounds, infeasible)
