@@ -17,6 +17,8 @@ from scheduling.gap import check_gap, greedy
 from scheduling.generators import gap_type_d
 from scheduling.instances import GapInstance
 
+from .test_scheduling import draw_gap
+
 
 def _cost(inst: GapInstance, assignment: tuple[int, ...]) -> int:
     return sum(inst.costs[a][j] for j, a in enumerate(assignment))
@@ -80,11 +82,8 @@ def test_when_parts_are_spent_no_two_agents_can_trade_for_less(m, n, data, sense
     # parts of two agents until STALL_PARTS in a row find nothing cheaper: then, checked
     # by brute force, no pair of agents can re-divide its jobs for less, and the answer
     # is feasible and no dearer than the start
-    cell = st.integers(1, 30)
-    costs = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
-    res = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
-    caps = tuple(data.draw(st.integers(30, 90)) for _ in range(m))
-    inst = GapInstance("small", costs, res, caps)
+    inst = draw_gap(data, "small", m, n, 30, 30, 90)
+    costs, caps = inst.costs, inst.capacities
     start = greedy(inst, sense)
     if start is None:
         return  # no start to improve: not this test's case (the search tests cover it)

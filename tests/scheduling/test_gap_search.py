@@ -11,7 +11,7 @@ from scheduling.gap_search import lp_relaxation, search
 from scheduling.generators import gap_type_d
 from scheduling.instances import GapInstance
 
-from .test_scheduling import brute_force
+from .test_scheduling import brute_force, draw_gap
 
 
 def test_an_integral_lp_is_proven_optimal_by_the_first_core():  # type: ignore[no-untyped-def]
@@ -43,11 +43,7 @@ def test_the_lp_value_is_the_textbook_relaxation():  # type: ignore[no-untyped-d
     m=st.integers(3, 4), n=st.integers(4, 7), data=st.data(), sense=st.sampled_from(["min", "max"])
 )
 def test_the_bound_never_passes_the_optimum_and_a_proof_is_never_wrong(m, n, data, sense):  # type: ignore[no-untyped-def]
-    cell = st.integers(1, 30)
-    costs = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
-    res = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
-    caps = tuple(data.draw(st.integers(10, 60)) for _ in range(m))
-    inst = GapInstance("small", costs, res, caps)
+    inst = draw_gap(data, "small", m, n, 30, 10, 60)
     optimum = brute_force(inst, sense)
     found = search(inst, sense, 5.0, 1, 0)
     sign = 1 if sense == "min" else -1

@@ -40,6 +40,16 @@ def test_readers_on_the_published_files():  # type: ignore[no-untyped-def]
     assert ft06.jobs[0][0] == ((2, 1),)  # first line of ft06: machine 2 for 1
 
 
+def draw_gap(data, name, m, n, cell_max, cap_min, cap_max):  # type: ignore[no-untyped-def]
+    """A random m-agent, n-job GAP: costs and resources in 1..cell_max, capacities in
+    cap_min..cap_max (drawn in that order, so shrinking stays the same)."""
+    cell = st.integers(1, cell_max)
+    costs = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
+    res = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
+    caps = tuple(data.draw(st.integers(cap_min, cap_max)) for _ in range(m))
+    return GapInstance(name, costs, res, caps)
+
+
 def brute_force(inst: GapInstance, sense: str) -> int | None:
     best = None
     for assignment in itertools.product(range(inst.agents), repeat=inst.jobs):
@@ -58,11 +68,7 @@ def brute_force(inst: GapInstance, sense: str) -> int | None:
     m=st.integers(2, 3), n=st.integers(1, 6), data=st.data(), sense=st.sampled_from(["min", "max"])
 )
 def test_gap_optimum_equals_brute_force_on_small_instances(m, n, data, sense):  # type: ignore[no-untyped-def]
-    cell = st.integers(1, 20)
-    costs = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
-    res = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
-    caps = tuple(data.draw(st.integers(0, 40)) for _ in range(m))
-    inst = GapInstance("tiny", costs, res, caps)
+    inst = draw_gap(data, "tiny", m, n, 20, 0, 40)
     expected = brute_force(inst, sense)
     for kind in ("ours", "plain"):
         result = solve_gap(inst, sense, 5.0, 1, model_kind=kind)
@@ -141,11 +147,8 @@ def test_greedy_says_none_when_no_assignment_exists():  # type: ignore[no-untype
     m=st.integers(2, 3), n=st.integers(1, 6), data=st.data(), sense=st.sampled_from(["min", "max"])
 )
 def test_greedy_is_feasible_never_beats_the_optimum_and_fails_only_if_it_must(m, n, data, sense):  # type: ignore[no-untyped-def]
-    cell = st.integers(1, 20)
-    costs = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
-    res = tuple(tuple(data.draw(cell) for _ in range(n)) for _ in range(m))
-    caps = tuple(data.draw(st.integers(0, 40)) for _ in range(m))
-    inst = GapInstance("tiny", costs, res, caps)
+    inst = draw_gap(data, "tiny", m, n, 20, 0, 40)
+    costs, res = inst.costs, inst.resources
     best = brute_force(inst, sense)
     plan = greedy(inst, sense)
     if best is None:
