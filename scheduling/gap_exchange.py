@@ -8,8 +8,16 @@ and a better assignment of type D needs several jobs to change agents at once am
 agents that trade capacity. Re-solving exactly the jobs of a few agents at a time is a
 very large-scale neighbourhood of that kind (the ejection chains of Yagiura, Ibaraki &
 Glover 2004 for the GAP build such multi-job exchanges one move at a time): the part is
-a GAP of two to six agents and a few dozen jobs, which CP-SAT mostly solves to
-optimality in tens of milliseconds, and it may use any pair, not only the core's.
+a GAP of two to six agents and a few dozen jobs, and it may use any pair, not only the
+core's.
+
+Parts start at two agents and grow by one each time STALL_PARTS in a row find nothing
+cheaper, up to the size that holds about JOBS_PER_PART jobs (a variable neighbourhood
+descent: the small parts are proven in milliseconds and find the easy exchanges; the
+larger ones reach what needs three or more agents at once). Why not the largest size
+from the start: traced on type D 20x200 (after the first core, seed 0), parts of six
+agents hit their one-second limit almost every time (16 of 26 proven in 10 s), while
+parts of three were all proven (232 in 2.5 s).
 
 Each step draws up to `workers` disjoint groups of agents and solves them at the same
 time on one thread each (CP-SAT releases the GIL while it solves); a part's answer
@@ -28,10 +36,10 @@ from ortools.sat.python import cp_model
 
 from .instances import GapInstance
 
-# Jobs freed in one part, on average: about as many as CP-SAT proves optimal in a few
-# tens of milliseconds on types D and E. Measured (20 s, 2 workers, median of seeds 0-2,
-# the four hardest instances): 60 gives +0.098 %, 40 (two agents a part on 20 x 400)
-# +0.168 %; with 60, giving the first core 0.3 of the budget instead of 0.5: +0.152 %.
+# Jobs freed by the largest part, on average: about what CP-SAT still proves optimal
+# within PART_LIMIT_S on types D and E, mostly. (Session 13's note compared 60 with 40
+# here; that run set this name on the wrong module and measured 60 twice, +0.098 % and
+# +0.168 % on the four hardest instances: that is the spread of one setting, no more.)
 JOBS_PER_PART = 60
 # The longest one part may take; most are proven well before.
 PART_LIMIT_S = 1.0
@@ -135,23 +143,28 @@ def improve(
     jobs_per_part: float = JOBS_PER_PART,
 ) -> Exchanged:
     """`assignment` (feasible) improved until `deadline` (a `time.perf_counter()` value),
-    `max_steps` steps or STALL_PARTS parts in a row without a cheaper answer; never
-    dearer, and feasible after every step (each part keeps within its own agents'
+    `max_steps` steps or when parts of every size have stalled (STALL_PARTS in a row
+    without a cheaper answer, sizes from two agents up to `part_agents`); never dearer, and feasible after every step (each part keeps within its own agents'
     capacities, and the other agents' jobs do not move). When a part would hold every
     agent there is nothing to exchange — that is the whole model, which the caller
     solves better on all its workers — and `assignment` comes back as it is."""
     m = inst.agents
     current = list(assignment)
-    size = part_agents(inst, jobs_per_part)
-    if size >= m:
+    largest = part_agents(inst, jobs_per_part)
+    if largest >= m:
         return Exchanged(tuple(current), 0, 0, 0)
     rng = random.Random(seed)  # noqa: S311 - a search draw, not a secret
-    groups_per_step = max(1, min(workers, m // size))
+    size = 2  # agents a part now: the smallest first, one more each time they stall
     parts = better = proven = stalled = 0
     step = 0
-    with ThreadPoolExecutor(max_workers=groups_per_step) as pool:
-        while step < max_steps and stalled < STALL_PARTS and time.perf_counter() < deadline - 0.01:
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, m // 2))) as pool:
+        while step < max_steps and time.perf_counter() < deadline - 0.01:
+            if stalled >= STALL_PARTS:
+                if size >= largest:
+                    break  # every size spent
+                size, stalled = size + 1, 0
             step += 1
+            groups_per_step = max(1, min(workers, m // size))
             order = list(range(m))
             rng.shuffle(order)
             groups = [order[g * size : (g + 1) * size] for g in range(groups_per_step)]

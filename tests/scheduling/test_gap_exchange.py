@@ -64,6 +64,39 @@ def test_a_swap_that_no_single_move_can_make_is_found():  # type: ignore[no-unty
     assert out.parts - out.better >= gap_exchange.STALL_PARTS
 
 
+def test_a_rotation_of_three_is_found_once_pairs_are_spent():  # type: ignore[no-untyped-def]
+    # Agents 0-2 each hold one job (size 5, capacity 5: one job each); agent 3 fits
+    # none (capacity 4). Job j costs 10 where it is, 0 on agent j+1 and 30 on agent j+2
+    # (mod 3). Any swap of two jobs puts one on its 0 and the other on its 30: 30 for
+    # the pair against 20, so no part of two agents takes a step, not even a sideways
+    # one (two sideways swaps would make the rotation). Moving all three one agent on
+    # costs 0 instead of 30: a part of three finds it, after the pairs stall.
+    costs = ((10, 30, 0), (0, 10, 30), (30, 0, 10), (1, 1, 1))
+    resources = ((5, 5, 5),) * 4
+    inst = GapInstance("rotation", costs, resources, (5, 5, 5, 4))
+    signed = [list(r) for r in costs]
+    start = (0, 1, 2)
+    assert _cost(inst, start) == 30
+    # parts of at most two agents: stuck at 30
+    assert gap_exchange.part_agents(inst, jobs_per_part=1.5) == 2
+    pairs = gap_exchange.improve(
+        inst, signed, start, time.perf_counter() + 60, 1, 0, jobs_per_part=1.5
+    )
+    assert _cost(inst, pairs.assignment) == 30 and pairs.better == 0
+    # up to three: pairs first, then the rotation
+    assert gap_exchange.part_agents(inst, jobs_per_part=2.25) == 3
+    out = gap_exchange.improve(
+        inst, signed, start, time.perf_counter() + 60, 1, 0, jobs_per_part=2.25
+    )
+    assert out.assignment == (1, 2, 0)
+    assert out.better == 1
+    # the pairs stalled first (STALL_PARTS of them); then parts of three, some without
+    # all of agents 0-2, until one found the rotation; then STALL_PARTS more found
+    # nothing, and with the largest size spent it stopped. Starting at three (as before
+    # sizes grew) it would have stopped after about STALL_PARTS + 1.
+    assert out.parts >= 2 * gap_exchange.STALL_PARTS + 1
+
+
 def test_a_part_that_would_hold_every_agent_is_left_to_the_whole_model():  # type: ignore[no-untyped-def]
     # 60 jobs a part and 10 jobs in all: a part would be the whole problem
     inst = gap_type_d(3, 10, 5)
