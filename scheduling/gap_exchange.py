@@ -37,9 +37,10 @@ from ortools.sat.python import cp_model
 from .instances import GapInstance
 
 # Jobs freed by the largest part, on average: about what CP-SAT still proves optimal
-# within PART_LIMIT_S on types D and E, mostly. (Session 13's note compared 60 with 40
-# here; that run set this name on the wrong module and measured 60 twice, +0.098 % and
-# +0.168 % on the four hardest instances: that is the spread of one setting, no more.)
+# within PART_LIMIT_S on types D and E, mostly. Read at each call, so that setting it
+# changes the size: an earlier comparison of 60 with 40 set this name while the size
+# was a default argument bound at import, and so measured 60 twice (+0.098 % and
+# +0.168 % on the four hardest instances: the spread of one setting, no more).
 JOBS_PER_PART = 60
 # The longest one part may take; most are proven well before.
 PART_LIMIT_S = 1.0
@@ -127,9 +128,11 @@ def _free_and_solve(
     return jobs, _part(inst, signed, agents, jobs, current, left, seed)
 
 
-def part_agents(inst: GapInstance, jobs_per_part: float = JOBS_PER_PART) -> int:
-    """Agents in one part: as many as hold about `jobs_per_part` jobs, at least two."""
-    return max(2, round(jobs_per_part * inst.agents / max(inst.jobs, 1)))
+def part_agents(inst: GapInstance, jobs_per_part: float | None = None) -> int:
+    """Agents in the largest part: as many as hold about `jobs_per_part` jobs
+    (JOBS_PER_PART if None), at least two."""
+    jobs = JOBS_PER_PART if jobs_per_part is None else jobs_per_part
+    return max(2, round(jobs * inst.agents / max(inst.jobs, 1)))
 
 
 def improve(
@@ -140,11 +143,12 @@ def improve(
     workers: int,
     seed: int,
     max_steps: float = float("inf"),
-    jobs_per_part: float = JOBS_PER_PART,
+    jobs_per_part: float | None = None,
 ) -> Exchanged:
     """`assignment` (feasible) improved until `deadline` (a `time.perf_counter()` value),
     `max_steps` steps or when parts of every size have stalled (STALL_PARTS in a row
-    without a cheaper answer, sizes from two agents up to `part_agents`); never dearer, and feasible after every step (each part keeps within its own agents'
+    without a cheaper answer, sizes from two agents up to `part_agents`); never
+    dearer, and feasible after every step (each part keeps within its own agents'
     capacities, and the other agents' jobs do not move). When a part would hold every
     agent there is nothing to exchange — that is the whole model, which the caller
     solves better on all its workers — and `assignment` comes back as it is."""

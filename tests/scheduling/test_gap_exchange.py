@@ -159,3 +159,14 @@ def test_on_a_type_d_instance_parts_of_a_few_agents_never_make_it_worse():  # ty
     assert costs == sorted(costs, reverse=True)
     # a first feasible assignment is far from the best: a dozen exact parts find better
     assert costs[-1] < costs[0]
+
+
+def test_the_part_size_follows_the_module_setting(monkeypatch):  # type: ignore[no-untyped-def]
+    # 10 agents, 200 jobs: 60 jobs a part is 60 * 10 / 200 = 3 agents; set to 100, it
+    # is 5. (Once the setting was a default argument bound at import, and setting it
+    # changed nothing.)
+    inst = gap_type_d(10, 200, 11)
+    assert gap_exchange.JOBS_PER_PART == 60
+    assert gap_exchange.part_agents(inst) == 3
+    monkeypatch.setattr(gap_exchange, "JOBS_PER_PART", 100)
+    assert gap_exchange.part_agents(inst) == 5
