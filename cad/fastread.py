@@ -27,6 +27,7 @@ three faults of that kind, each now checked and tested; the last 1,600 copies, n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -463,8 +464,61 @@ def _owner_and_paperspace(parts: _Parts) -> tuple[list[object], object]:
 
 
 # -- the file ---------------------------------------------------------------------------------
+# A structure tag's two lines (0, NAME), ending at NAME's end, blanks allowed as ezdxf
+# strips them. Matched backwards from a found NAME (bytes.find is a fast scan; a
+# regular expression that starts at every newline of a megabyte is not).
+_CODE_ZERO_BEFORE = re.compile(rb"(?:^|\n)[ \t]*0[ \t]*\r?\n[ \t]*\Z")
+_LINE_END = re.compile(rb"[ \t]*(?:\r?\n|\Z)")
+_ANY = re.compile(rb"\n[ \t]*0[ \t]*\r?\n")
+_PAPER_FLAG = re.compile(rb"\n[ \t]*67[ \t]*\r?\n[ \t]*1[ \t]*\r?\n")
+_SECTION_NAME = re.compile(rb"[ \t]*\r?\n[ \t]*2[ \t]*\r?\n[ \t]*ENTITIES[ \t]*(?:\r?\n|\Z)")
+
+
+def _structure_tags(data: bytes, name: bytes, start: int, end: int) -> Iterator[int]:
+    """The end of each structure tag (0, name) in data[start:end]."""
+    at = data.find(name, start, end)
+    while at >= 0:
+        after = at + len(name)
+        line_end = _LINE_END.match(data, after)
+        if line_end is not None and _CODE_ZERO_BEFORE.search(data, max(0, at - 32), at):
+            yield line_end.end()
+        at = data.find(name, after, end)
+
+
+# Kinds `_read` refuses in the model space that drawings often hold: a block used, and
+# the old POLYLINE with its VERTEXes (R12 exports).
+_REFUSED_KINDS = (b"INSERT", b"POLYLINE")
+
+
+def _refused_in_model_space(data: bytes) -> bool:
+    """Whether the ENTITIES section, read as bytes, holds an INSERT or a POLYLINE without
+    the paper-space flag (67, 1), which `_read` refuses only after it has split and
+    checked the whole file (a quarter of ezdxf's own read, spent for nothing). A
+    paper-space title block is flagged, and stays on the fast path. The check only ever
+    sends a file to ezdxf sooner: an entity it misses is still refused by `_read`, one
+    it takes wrongly for the model space (unflagged, owned by the paper space) is read
+    by ezdxf, slower and the same."""
+    start = -1
+    for after in _structure_tags(data, b"SECTION", 0, len(data)):
+        if _SECTION_NAME.match(data, after - 1 if data[after - 1 : after] == b"\n" else after):
+            start = after
+            break
+    if start < 0:
+        return False
+    end = next(_structure_tags(data, b"ENDSEC", start, len(data)), len(data))
+    for kind in _REFUSED_KINDS:
+        for after in _structure_tags(data, kind, start, end):
+            following = _ANY.search(data, after - 1, end)
+            stop = following.start() if following is not None else end
+            if _PAPER_FLAG.search(data, after - 1, stop) is None:
+                return True
+    return False
+
+
 def read_plain(data: bytes) -> PlainDrawing | None:
     """The drawing in `data` as the analysis reads it, or None where ezdxf must read it."""
+    if _refused_in_model_space(data):
+        return None
     try:
         return _read(Tags(data))
     except NotPlain:

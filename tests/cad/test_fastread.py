@@ -16,7 +16,7 @@ import pytest
 
 from cad.analyze import analyze_loaded
 from cad.errors import CadError
-from cad.fastread import PlainDrawing, read_plain
+from cad.fastread import PlainDrawing, _refused_in_model_space, read_plain
 from cad.reader import DEFAULT_LIMITS, load_file
 
 from .test_corpus import corpus, path
@@ -300,6 +300,43 @@ def test_paper_space_by_owner_or_by_flag_is_not_read(tmp_path):  # type: ignore[
         sum(1 for e in fast_doc.modelspace() if e.dxftype() == "LINE" and e.dxf.end.x == 900) == 1
     )
     assert not any(e.dxftype() == "LINE" and e.dxf.end.x == -900 for e in fast_doc.modelspace())
+
+
+def test_a_block_in_the_model_space_is_left_to_ezdxf_before_the_file_is_split(tmp_path):  # type: ignore[no-untyped-def]
+    """The byte check that spares a block-heavy file the whole fast read: an INSERT or
+    an old POLYLINE in the model space is seen; those flagged for the paper space (a
+    title block), a text that says INSERT, and an INSERT inside a block definition only
+    are not, and those files stay on the fast path."""
+    doc = kinds_sheet("R2010")
+    frame = doc.blocks.new("FRAME")
+    frame.add_line((0, 0), (10, 0))
+    inner = doc.blocks.new("OUTER")
+    inner.add_blockref("FRAME", (5, 5))  # an INSERT in BLOCKS, none in ENTITIES
+    doc.layouts.get("Layout1").add_blockref("OUTER", (0, 0))  # flagged (67, 1)
+    doc.layouts.get("Layout1").add_polyline2d([(0, 0), (10, 0), (10, 10)])
+    doc.modelspace().add_text("INSERT", dxfattribs={"insert": (10, 130)})
+    p = tmp_path / "title_block.dxf"
+    doc.saveas(p)
+    data = p.read_bytes()
+    assert b"INSERT" in data[data.index(b"ENTITIES") :]  # the paper-space one and the text
+    assert not _refused_in_model_space(data)
+    assert assert_same_as_ezdxf(p) == "plain"
+
+    doc.modelspace().add_blockref("FRAME", (50, 50))
+    for newline in ("\n", "\r\n"):
+        p = tmp_path / f"model_block{len(newline)}.dxf"
+        doc.saveas(p)
+        p.write_bytes(p.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", newline.encode()))
+        assert _refused_in_model_space(p.read_bytes()), repr(newline)
+        assert read_plain(p.read_bytes()) is None
+        assert assert_same_as_ezdxf(p) == "ezdxf"
+
+    polyline = kinds_sheet("R2010")
+    polyline.modelspace().add_polyline2d([(0, 0, 0.5), (40, 0, 0), (40, 30, 0)], format="xyb")
+    p = tmp_path / "polyline.dxf"
+    polyline.saveas(p)
+    assert _refused_in_model_space(p.read_bytes())
+    assert assert_same_as_ezdxf(p) == "ezdxf"
 
 
 def test_damaged_copies_are_read_as_ezdxf_reads_them_or_left_to_it(tmp_path):  # type: ignore[no-untyped-def]
