@@ -22,10 +22,10 @@ from types import SimpleNamespace
 
 import numpy as np
 from ezdxf.document import Drawing
-from ezdxf.entities import DXFGraphic, Insert, Line
+from ezdxf.entities import DXFGraphic, Insert, Line, Text
 from ezdxf.entities.copy import CopySettings, CopyStrategy, default_copy
 from ezdxf.explode import virtual_block_reference_entities
-from ezdxf.math import OCS, Matrix44, Vec3, bulge_to_arc
+from ezdxf.math import OCS, Matrix44, OCSTransform, Vec3, bulge_to_arc
 
 from .errors import CadError
 from .fastread import PlainDrawing
@@ -397,13 +397,52 @@ class _MovedLine:
         return self
 
 
+class _Attribs(SimpleNamespace):
+    def get(self, key: str, default: object = None) -> object:  # DXFNamespace.get
+        return self.__dict__.get(key, default)
+
+
+class _MovedText:
+    """A block's TEXT as the walk reads ezdxf's virtual copy of it (`_Walker.text`: its
+    string, layer and colour, and its insertion point in the WCS), the point and the
+    extrusion moved by Text.transform's own calls. The rest of that transform (the
+    alignment point, width, height, rotation, each set through ezdxf's checked
+    attributes on a copy) is not read. It raises only where the OCSTransform made
+    here raises first (a block flattened onto a line: the text's y direction goes to
+    nothing only if its plane does), so the walk skips such a block at the same entity."""
+
+    def __init__(self, text: Text) -> None:
+        self.dxf = _Attribs(**vars(text.dxf))
+        source = text.dxf  # ezdxf's defaults for what the file left out
+        self.dxf.insert = source.insert
+        self.dxf.extrusion = source.extrusion
+
+    def dxftype(self) -> str:
+        return "TEXT"
+
+    def ocs(self) -> OCS:
+        return OCS(self.dxf.extrusion)
+
+    def transform(self, m: Matrix44) -> _MovedText:
+        dxf = self.dxf
+        ocs = OCSTransform(dxf.extrusion, m)
+        dxf.insert = ocs.transform_vertex(dxf.insert)
+        dxf.extrusion = ocs.new_extrusion
+        return self
+
+
 class _CopyForWalk(CopyStrategy):
-    """ezdxf's default copy, but a plain LINE (no XDATA or extension dictionary, whose
-    copy and transform do more) becomes a _MovedLine."""
+    """ezdxf's default copy, but a plain LINE or TEXT (no XDATA or extension dictionary,
+    whose copy and transform do more) becomes a _MovedLine or a _MovedText."""
 
     def copy(self, entity):  # type: ignore[no-untyped-def]
-        if type(entity) is Line and entity.xdata is None and entity.extension_dict is None:
-            return _MovedLine(entity)
+        kind = type(entity)
+        if (
+            (kind is Line or kind is Text)
+            and entity.xdata is None
+            and entity.extension_dict is None
+        ):
+            return _MovedLine(entity) if kind is Line else _MovedText(entity)
         return default_copy.copy(entity)
 
 
@@ -416,7 +455,7 @@ def _virtual_entities(insert: Insert) -> Iterator[DXFGraphic | _MovedLine]:
     non-uniformly scaled block as ellipses, nested inserts, what it skips), with a copy
     strategy of ours."""
     for e in virtual_block_reference_entities(insert, copy_strategy=_COPY_FOR_WALK):
-        if not isinstance(e, _MovedLine):
+        if not isinstance(e, (_MovedLine, _MovedText)):
             e.set_source_block_reference(insert)  # as Insert.virtual_entities
         yield e
 
@@ -564,6 +603,21 @@ def max_abs_coordinate(edges: list[Edge]) -> np.ndarray:
 # -- geometry of single entities -----------------------------------------------------------
 def _xy(points) -> np.ndarray:  # type: ignore[no-untyped-def]
     return np.array([(p[0], p[1]) for p in points], dtype=float)
+
+
+def _ocs_xy_to_wcs(ocs: OCS, pts: np.ndarray, elevation: float) -> np.ndarray:
+    """x and y of ocs.to_wcs((x, y, elevation)) for each row of `pts`, as one array
+    operation: a tilted polyline's arc has hundreds of points, and a Vec3 and a call
+    each were most of its analysis. The same sum as ezdxf's Matrix44.transform, term by
+    term, so the same doubles."""
+    if not ocs.transform:
+        return np.array(pts[:, :2], dtype=float)
+    ux, uy, uz = ocs.ux, ocs.uy, ocs.uz
+    x, y = pts[:, 0], pts[:, 1]
+    out = np.empty((len(pts), 2))
+    out[:, 0] = x * ux.x + y * uy.x + elevation * uz.x
+    out[:, 1] = x * ux.y + y * uy.y + elevation * uz.y
+    return out
 
 
 def _arc_plan(r: float, a0: float, a1: float, tol: float) -> tuple[float, int, float]:
@@ -855,8 +909,7 @@ def _polyline_edges(e, layer: str, arcs: _ArcPoints | None = None):  # type: ign
             yield edge
             continue
         if moved:
-            wcs = [ocs.to_wcs(Vec3(px, py, elevation)) for px, py in pts_ocs]
-            pts = _xy(wcs)
+            pts = _ocs_xy_to_wcs(ocs, pts_ocs, elevation)
             if center is not None:
                 cw = ocs.to_wcs(Vec3(center[0], center[1], elevation))
                 center = (cw.x, cw.y)
