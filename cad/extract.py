@@ -601,15 +601,11 @@ def max_abs_coordinate(edges: list[Edge]) -> np.ndarray:
 
 
 # -- geometry of single entities -----------------------------------------------------------
-def _xy(points) -> np.ndarray:  # type: ignore[no-untyped-def]
-    return np.array([(p[0], p[1]) for p in points], dtype=float)
-
-
 def _ocs_xy_to_wcs(ocs: OCS, pts: np.ndarray, elevation: float) -> np.ndarray:
     """x and y of ocs.to_wcs((x, y, elevation)) for each row of `pts`, as one array
     operation: a tilted polyline's arc has hundreds of points, and a Vec3 and a call
-    each were most of its analysis. The same sum as ezdxf's Matrix44.transform, term by
-    term, so the same doubles."""
+    each were most of its analysis. The same sum as ezdxf's Matrix44.ocs_to_wcs
+    (transform_direction), term by term, so the same doubles."""
     if not ocs.transform:
         return np.array(pts[:, :2], dtype=float)
     ux, uy, uz = ocs.ux, ocs.uy, ocs.uz

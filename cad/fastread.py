@@ -469,9 +469,7 @@ def _owner_and_paperspace(parts: _Parts) -> tuple[list[object], object]:
 # regular expression that starts at every newline of a megabyte is not).
 _CODE_ZERO_BEFORE = re.compile(rb"(?:^|\n)[ \t]*0[ \t]*\r?\n[ \t]*\Z")
 _LINE_END = re.compile(rb"[ \t]*(?:\r?\n|\Z)")
-_ANY = re.compile(rb"\n[ \t]*0[ \t]*\r?\n")
-_PAPER_FLAG = re.compile(rb"\n[ \t]*67[ \t]*\r?\n[ \t]*1[ \t]*\r?\n")
-_SECTION_NAME = re.compile(rb"[ \t]*\r?\n[ \t]*2[ \t]*\r?\n[ \t]*ENTITIES[ \t]*(?:\r?\n|\Z)")
+_SECTION_NAME = re.compile(rb"[ \t]*2[ \t]*\r?\n[ \t]*ENTITIES[ \t]*(?:\r?\n|\Z)")
 
 
 def _structure_tags(data: bytes, name: bytes, start: int, end: int) -> Iterator[int]:
@@ -483,6 +481,27 @@ def _structure_tags(data: bytes, name: bytes, start: int, end: int) -> Iterator[
         if line_end is not None and _CODE_ZERO_BEFORE.search(data, max(0, at - 32), at):
             yield line_end.end()
         at = data.find(name, after, end)
+
+
+def _paper_flagged(data: bytes, after: int, end: int) -> bool:
+    """Whether the entity whose structure tag ends at `after` holds the tag (67, 1),
+    read as code and value lines in pairs up to its next structure tag: a value of
+    "0" (layer 0, a flag) is never taken for a code."""
+    pos = after
+    while pos < end:
+        code_end = data.find(b"\n", pos, end)
+        if code_end < 0:
+            return False
+        value_end = data.find(b"\n", code_end + 1, end)
+        if value_end < 0:
+            value_end = end
+        code = data[pos:code_end].strip()
+        if code == b"0":
+            return False
+        if code == b"67":
+            return data[code_end + 1 : value_end].strip() == b"1"
+        pos = value_end + 1
+    return False
 
 
 # Kinds `_read` refuses in the model space that drawings often hold: a block used, and
@@ -500,7 +519,7 @@ def _refused_in_model_space(data: bytes) -> bool:
     by ezdxf, slower and the same."""
     start = -1
     for after in _structure_tags(data, b"SECTION", 0, len(data)):
-        if _SECTION_NAME.match(data, after - 1 if data[after - 1 : after] == b"\n" else after):
+        if _SECTION_NAME.match(data, after):
             start = after
             break
     if start < 0:
@@ -508,9 +527,7 @@ def _refused_in_model_space(data: bytes) -> bool:
     end = next(_structure_tags(data, b"ENDSEC", start, len(data)), len(data))
     for kind in _REFUSED_KINDS:
         for after in _structure_tags(data, kind, start, end):
-            following = _ANY.search(data, after - 1, end)
-            stop = following.start() if following is not None else end
-            if _PAPER_FLAG.search(data, after - 1, stop) is None:
+            if not _paper_flagged(data, after, end):
                 return True
     return False
 

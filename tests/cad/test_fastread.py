@@ -321,6 +321,16 @@ def test_a_block_in_the_model_space_is_left_to_ezdxf_before_the_file_is_split(tm
     assert b"INSERT" in data[data.index(b"ENTITIES") :]  # the paper-space one and the text
     assert not _refused_in_model_space(data)
     assert assert_same_as_ezdxf(p) == "plain"
+    # Its flag after a value "0" (layer 0), which a check by lines alone took for a code 0.
+    text = p.read_text()
+    first_line = text.index("  0\nLINE\n", text.index("ENTITIES"))
+    layer_first = (
+        "  0\nINSERT\n  5\nAAB1\n100\nAcDbEntity\n  8\n0\n 67\n1\n"
+        "100\nAcDbBlockReference\n  2\nFRAME\n 10\n0\n 20\n0\n 30\n0\n"
+    )
+    p = write_text(tmp_path, "layer_first.dxf", text[:first_line] + layer_first + text[first_line:])
+    assert not _refused_in_model_space(p.read_bytes())
+    assert assert_same_as_ezdxf(p) == "plain"
 
     doc.modelspace().add_blockref("FRAME", (50, 50))
     for newline in ("\n", "\r\n"):
