@@ -26,8 +26,23 @@ from .machine_starts import Replan, _booked
 Key = tuple[str, int]
 Times = list[tuple[int, int]]  # (start, end) of each loose operation, by its index
 
-# Random swaps in a kick, when no single step lowers the objective.
+# Random steps in a kick, when no single step lowers the objective: a random operation
+# trades machines with one of its partners (below), or where it has none, two
+# neighbours on a machine swap.
 KICK = 3
+# Partners an operation may trade machines with: on each of its other machines, the
+# EXCHANGE nearest to it in time that may also run on its machine. Why: the better
+# plans a 60 s re-plan finds after the bench's S3M2 breakdown differ from the 3.5 s one
+# in ten operations that changed machine, two of them in a pair at the same minute (one
+# goes from S3M3 to S3M4 as the other goes from S3M4 to S3M3); moving either alone costs
+# more, so no single step leads there. 16 seeds of the whole 3.5 s re-plan from one
+# first plan (median / mean): after S3M2's breakdown 16,982 / 16,901 without trades
+# (17,080 / 17,011 in a second run), 16,888 / 16,693 with them as steps, 16,688 /
+# 16,610 with them in the kicks too (the 60 s re-plan's median of 3: 16,431); after the
+# busiest machine's, 31,153 / 31,297, then 30,929 / 31,280, then 30,932 / 31,104; after
+# S6M5's, 4,656 on every seed each way. Six partners in place of three were no better
+# (16,944 / 16,755 and 31,321 / 31,326).
+EXCHANGE = 3
 # Idle gaps, later than an operation's start, that a move may try to put it in.
 GAPS = 3
 FAR = 10**12
@@ -204,10 +219,11 @@ def improve(
 
     A step: swap two operations next to each other on a machine where the second waits
     for the first; move one to another place (by its start, by its old start, one or two
-    places ahead, or into one of the next idle gaps, on any of its machines); or let one
-    start as early as it can, or near its old start again. The first step that lowers
-    the objective is taken, until none does; then a kick of random swaps and the same
-    again, kept only if it ends no worse."""
+    places ahead, or into one of the next idle gaps, on any of its machines); let two
+    on different machines trade machines and places; or let one start as early as it
+    can, or near its old start again. The first step that lowers the objective is taken,
+    until none does; then a kick of random trades (or swaps) and the same again, kept
+    only if it ends no worse."""
     orders = _Orders(problem, plan)
     fixed, frozen = problem.fixed, problem.frozen
     move_penalty, makespan_weight = problem.move_penalty, problem.makespan_weight
@@ -294,6 +310,34 @@ def improve(
         orders.machine[k] = was
         orders.seq[was].insert(at, k)
 
+    def trade(k: int, j: int) -> None:
+        """Operations k and j change machines, each taking the other's place."""
+        mk, mj = orders.machine[k], orders.machine[j]
+        sk, sj = orders.seq[mk], orders.seq[mj]
+        ik, ij = sk.index(k), sj.index(j)
+        sk[ik], sj[ij] = j, k
+        orders.machine[k], orders.machine[j] = mj, mk
+
+    def exchange(k: int, j: int) -> tuple[Times, Times] | None:
+        trade(k, j)
+        new = timed()
+        if new is None:
+            trade(k, j)
+        return new
+
+    def partners(k: int, times: Times) -> list[int]:
+        """The operations on k's other machines that could take k's machine in
+        exchange: the EXCHANGE nearest to k in time on each."""
+        mk, start = orders.machine[k], times[k][0]
+        out = []
+        for m in orders.alts[k]:
+            if m == mk:
+                continue
+            there = [j for j in orders.seq.get(m, []) if mk in orders.alts[j]]
+            there.sort(key=lambda j: abs(times[j][0] - start))
+            out += there[:EXCHANGE]
+        return out
+
     def places(k: int, m: str, times: Times, early: Times) -> set[int]:
         others = [x for x in orders.seq.get(m, []) if x != k]
         out = {sum(1 for x in others if times[x][0] < times[k][0])}
@@ -337,11 +381,25 @@ def improve(
                 for m in orders.alts[k]
                 for pos in places(k, m, times, early)
             ]
+            tries += [
+                ("exchange", k, "", j)
+                for k in range(n)
+                if len(orders.alts[k]) > 1
+                for j in partners(k, times)
+            ]
             rng.shuffle(tries)
             for kind, k, m, pos in tries:
                 if out_of_time():
                     return state, current
-                if kind == "early":
+                if kind == "exchange":
+                    new = exchange(k, pos)
+                    if new is None:
+                        continue
+                    if (c := cost(new[0])) < current:
+                        state, current = new, c
+                        break
+                    trade(k, pos)
+                elif kind == "early":
                     orders.early_flag[k] = not orders.early_flag[k]
                     new = timed()
                     if new is not None and (c := cost(new[0])) < current:
@@ -380,8 +438,13 @@ def improve(
         if not crowded:
             break
         for _ in range(KICK):
-            m = rng.choice(crowded)
-            new = swap(m, rng.randrange(1, len(orders.seq[m])))
+            k = rng.randrange(n)
+            mates = partners(k, state[0])
+            if mates:
+                new = exchange(k, rng.choice(mates))
+            else:
+                m = rng.choice(crowded)
+                new = swap(m, rng.randrange(1, len(orders.seq[m])))
             if new is not None:
                 state = new
         state, current = descend(state, cost(state[0]))

@@ -286,3 +286,23 @@ def test_the_search_on_a_mend_is_feasible_keeps_started_work_and_never_costs_mor
     assert replan_objective(jobs, searched, old, frozen, 1, 1) <= replan_objective(
         jobs, mended, old, frozen, 1, 1
     )
+
+
+def test_two_operations_trade_machines_where_moving_either_alone_costs_more(monkeypatch):  # type: ignore[no-untyped-def]
+    """x takes 10 on A and 2 on B, y 10 on B and 2 on A; the plan has x on A and y on B,
+    both from 0 (makespan 10, nothing moved: cost 10). Moving x to B alone costs more
+    (before y: y moves 2, makespan 12, cost 14; after y: x moves 10, cost 22), and so
+    does moving y alone, by symmetry. Trading machines puts both at [0, 2]: makespan 2,
+    nothing moved, cost 2. Without the trade the search keeps the plan."""
+    jobs = [Job("x", ((("A", 10), ("B", 2)),)), Job("y", ((("B", 10), ("A", 2)),))]
+    plan = [Slot("x", 0, "A", 0, 10), Slot("y", 0, "B", 0, 10)]
+    old = {(s.job, s.op): s for s in plan}
+    problem = Replan(jobs, {}, old, {}, {}, 0, 1, 1, {}, {})
+    traded = improve(problem, plan, float("inf"), max_steps=200)
+    assert sorted(traded, key=lambda s: s.job) == [
+        Slot("x", 0, "B", 0, 2),
+        Slot("y", 0, "A", 0, 2),
+    ]
+    assert problem.cost(traded) == 2
+    monkeypatch.setattr("scheduling.machine_search.EXCHANGE", 0)
+    assert problem.cost(improve(problem, plan, float("inf"), max_steps=200)) == 10
