@@ -306,3 +306,68 @@ def test_two_operations_trade_machines_where_moving_either_alone_costs_more(monk
     assert problem.cost(traded) == 2
     monkeypatch.setattr("scheduling.machine_search.EXCHANGE", 0)
     assert problem.cost(improve(problem, plan, float("inf"), max_steps=200)) == 10
+
+
+def whole_timing_alongside(monkeypatch):  # type: ignore[no-untyped-def]
+    """Patch the search's timing so every timing worked out from a kept plan is checked
+    against the same orders timed whole; returns the count of those checked."""
+    from scheduling.machine_search import _Orders
+
+    partial = _Orders.timed
+    checked = [0]
+
+    def timed(self, changed=None):  # type: ignore[no-untyped-def]
+        got = partial(self, changed)
+        if changed is not None and self._order is not None:
+            last = self._last  # what `keep` would keep, left as the search saw it
+            assert got == partial(self, None), f"timing from {changed} differs from whole"
+            self._last = last
+            checked[0] += 1
+        return got
+
+    monkeypatch.setattr(_Orders, "timed", timed)
+    return checked
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_timing_from_the_kept_plan_equals_the_whole_timing(data):  # type: ignore[no-untyped-def]
+    """Random plans and breakdowns (transport between shops included): every timing the
+    search works out only from the first changed operation on gives the times (and the
+    cycles) that timing the same orders whole gives."""
+    jobs, shop_of, transport = draw_jobs(data)
+    old, now, down, frozen = draw_breakdown(data, jobs, shop_of, transport)
+    mended = mend_by_priority(jobs, down, old, frozen, now, shop_of, transport, 0.25)
+    problem = Replan(jobs, down, old, frozen, frozen, now, 1, 1, shop_of, transport)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        whole_timing_alongside(monkeypatch)
+        improve(problem, mended, float("inf"), seed=data.draw(st.integers(0, 3)), max_steps=120)
+
+
+def test_a_timing_from_the_kept_plan_equals_the_whole_timing_on_a_busy_shop(monkeypatch):  # type: ignore[no-untyped-def]
+    """24 seeded jobs of 4 operations on 4 machines with two choices each, one machine
+    down for a while: thousands of timings from a kept plan, each equal to the whole."""
+    import random
+
+    rng = random.Random(5)
+    machines = ["M0", "M1", "M2", "M3"]
+    jobs = [
+        Job(
+            f"J{j}",
+            tuple(
+                tuple((m, rng.randint(5, 30)) for m in rng.sample(machines, 2)) for _ in range(4)
+            ),
+            release=rng.randint(0, 60),
+            due=rng.randint(150, 400),
+        )
+        for j in range(24)
+    ]
+    old = {(s.job, s.op): s for s in list_schedule(jobs, {})}
+    now, down = 40, {"M1": [(40, 160)]}
+    frozen = {k: s for k, s in old.items() if s.start < now and s.machine != "M1"}
+    mended = mend_by_priority(jobs, down, old, frozen, now, None, None, 0.25)
+    problem = Replan(jobs, down, old, frozen, frozen, now, 1, 1, {}, {})
+    checked = whole_timing_alongside(monkeypatch)
+    searched = improve(problem, mended, float("inf"), seed=1, max_steps=3000)
+    assert checked[0] >= 2000  # nearly every step's timing started from a kept plan
+    check(jobs, down, searched, frozen)
