@@ -54,7 +54,12 @@ WINDOW_S = 0.1
 # Turns of 0.4 s each after the first search were no better (+5.7/+2.3/+3.0 % on the
 # first plan, 3 seeds): a short search from the windows' plan spends its time on the
 # first descent again. Given 5 s after 2 s of search, the windows alone take one
-# breakdown from 23,649 to 22,167 (a 60 s re-plan: 21,934).
+# breakdown from 23,649 to 22,167 (a 60 s re-plan: 21,934). Measured again once the
+# search timed a step from the first operation it changes (1.1–2.2 times the timings a
+# second), 16 seeds from two other first plans, median / mean, shares 0.3 / 0.45 / 0.6:
+# busiest 36,414 / 36,364, 36,456 / 36,456, 36,410 / 36,444 and 21,214 / 21,260,
+# 21,202 / 21,183, 21,328 / 21,271; S3M2 15,674 / 15,728, 15,517 / 15,544, 15,517 /
+# 15,504: within noise, so the share stays.
 SEARCH_SHARE = 0.45
 
 
