@@ -19,6 +19,7 @@ import bisect
 import math
 import random
 import time
+from collections.abc import Callable
 
 from .machine_plan import Slot, earliest_gap, travel
 from .machine_starts import Replan, _booked
@@ -46,6 +47,10 @@ EXCHANGE = 3
 # Idle gaps, later than an operation's start, that a move may try to put it in.
 GAPS = 3
 FAR = 10**12
+
+
+def _nothing() -> None:
+    pass
 
 
 class _Orders:
@@ -434,6 +439,42 @@ def improve(
                 end = times[x][1]
         return out
 
+    def attempt(
+        kind: str, k: int, m: str, pos: int
+    ) -> tuple[tuple[Times, Times] | None, Callable[[], object]]:
+        """One listed step made and timed, and how to take it back; no timing if the
+        step has gone stale (a step taken since it was listed moved its operations) or
+        closes a cycle (then it is already taken back)."""
+        if kind == "exchange":
+            mk, mj = orders.machine[k], orders.machine[pos]
+            if mk == mj or mj not in orders.alts[k] or mk not in orders.alts[pos]:
+                return None, _nothing
+            return exchange(k, pos), lambda: trade(k, pos)
+        if kind == "early":
+
+            def flip() -> None:
+                orders.early_flag[k] = not orders.early_flag[k]
+
+            flip()
+            new = timed([])  # the earliest times stay
+            if new is None:
+                flip()
+            return new, flip
+        if kind == "swap":
+            seq = orders.seq[m]
+            if k >= len(seq):
+                return None, _nothing
+
+            def unswap() -> None:  # no timing: the kept plan's times stand
+                seq[k - 1], seq[k] = seq[k], seq[k - 1]
+
+            return swap(m, k), unswap
+        moved = relocate(k, m, pos)
+        if moved is None:
+            return None, _nothing
+        new, was, at = moved
+        return new, lambda: unmove(k, m, was, at)
+
     def descend(state: tuple[Times, Times], current: int) -> tuple[tuple[Times, Times], int]:
         while not out_of_time():
             times, early = state
@@ -479,48 +520,14 @@ def improve(
             for kind, k, m, pos in tries:
                 if out_of_time():
                     return state, current
-                if kind == "exchange":
-                    mk, mj = orders.machine[k], orders.machine[pos]
-                    if mk == mj or mj not in orders.alts[k] or mk not in orders.alts[pos]:
-                        continue  # gone stale: a step taken moved one of them
-                    new = exchange(k, pos)
-                    if new is None:
-                        continue
-                    if (c := cost(new[0])) < current:
-                        state, current, better = new, c, True
-                        orders.keep()
-                        continue
-                    trade(k, pos)
-                elif kind == "early":
-                    orders.early_flag[k] = not orders.early_flag[k]
-                    new = timed([])  # the earliest times stay
-                    if new is not None and (c := cost(new[0])) < current:
-                        state, current, better = new, c, True
-                        orders.keep()
-                        continue
-                    orders.early_flag[k] = not orders.early_flag[k]
-                elif kind == "swap":
-                    seq = orders.seq[m]
-                    if k >= len(seq):
-                        continue  # gone stale: a step taken moved work off m
-                    new = swap(m, k)
-                    if new is None:
-                        continue
-                    if (c := cost(new[0])) < current:
-                        state, current, better = new, c, True
-                        orders.keep()
-                        continue
-                    seq[k - 1], seq[k] = seq[k], seq[k - 1]
+                new, undo = attempt(kind, k, m, pos)
+                if new is None:
+                    continue
+                if (c := cost(new[0])) < current:
+                    state, current, better = new, c, True
+                    orders.keep()
                 else:
-                    moved = relocate(k, m, pos)
-                    if moved is None:
-                        continue
-                    new, was, at = moved
-                    if (c := cost(new[0])) < current:
-                        state, current, better = new, c, True
-                        orders.keep()
-                        continue
-                    unmove(k, m, was, at)
+                    undo()
             if not better:
                 return state, current  # no step lowers it: a local optimum
         return state, current
