@@ -165,8 +165,9 @@ def _critical_path(shop: _Shop, g: _Timed, rng: random.Random) -> list[int]:
     """The operations of one longest chain, from its end back (where two chains meet,
     one drawn at random). A move can only shorten the makespan if it moves an
     operation of every longest chain, so one chain's operations are enough to look at
-    (Nowicki & Smutnicki 1996; all critical operations on Mk02 are about three times as
-    many, for the same best moves)."""
+    (Nowicki & Smutnicki 1996). All critical operations on Mk02 are about three times
+    as many; moving any of them was no better (2 s, seeds 0-5: Mk02 27.2 against 26.8
+    on average, mk-style 15x8 116.3 each)."""
     head, dur = g.head, g.dur
     ends = [i for i in shop.lasts if head[i] + dur[i] == g.makespan]
     path = [rng.choice(ends)]
@@ -202,14 +203,14 @@ def _estimates(
     at = own.index(v)
     without = {**seq, m0: own[:at] + own[at + 1 :]}
     head, tail, rest = _without(shop, g, v)
-    alts = shop.alts
+    dur = g.dur  # everyone else keeps their machine, so their durations
     jp, js = shop.job_pred[v], shop.job_succ[v]
-    ready = head[jp] + alts[jp][machine[jp]] if jp >= 0 else 0
-    after = alts[js][machine[js]] + tail[js] if js >= 0 else 0
-    latest_a = head[js] + alts[js][machine[js]] if js >= 0 else math.inf
-    latest_b = alts[jp][machine[jp]] + tail[jp] if jp >= 0 else math.inf
+    ready = head[jp] + dur[jp] if jp >= 0 else 0
+    after = dur[js] + tail[js] if js >= 0 else 0
+    latest_a = head[js] + dur[js] if js >= 0 else math.inf
+    latest_b = dur[jp] + tail[jp] if jp >= 0 else math.inf
     out = []
-    for m, d in alts[v].items():
+    for m, d in shop.alts[v].items():
         s = without.get(m, [])
         for pos in range(len(s) + 1):
             if m == m0 and pos == at:
@@ -220,8 +221,8 @@ def _estimates(
                 break  # and every later place: heads only grow along the order
             if b >= 0 and (b == jp or tail[b] >= latest_b):
                 continue  # later places may do
-            start = max(ready, head[a] + alts[a][machine[a]]) if a >= 0 else ready
-            end_to_end = max(after, alts[b][machine[b]] + tail[b]) if b >= 0 else after
+            start = max(ready, head[a] + dur[a]) if a >= 0 else ready
+            end_to_end = max(after, dur[b] + tail[b]) if b >= 0 else after
             through = start + d + end_to_end
             out.append((max(rest, through), through, (v, m, pos)))
     return out
