@@ -5,7 +5,8 @@ no-overlap per machine, a horizon of the sum of the longest alternatives. Ours s
 from the better schedule of two dispatchers (earliest completion time first, and a list
 schedule by work left), uses its makespan as the horizon and as a hint, and states the
 two classic lower bounds (longest job, busiest machine on its best case) so the search
-knows where to stop.
+knows where to stop, and each machine's load as a linear row so the LP relaxation sees
+the machine bound of every assignment.
 Before the model, a tabu search on the critical path (fjsp_search.py) improves the
 dispatchers' schedule for TABU_SHARE of the budget. Of the rest, the whole search gets
 three quarters (FULL_SHARE), then neighbourhood search on both workers improves its
@@ -219,6 +220,20 @@ def solve_fjsp(  # `hint=False` exists to measure what the dispatching start is 
         for o in range(1, len(ops)):
             model.add(starts[j, o] >= ends[j, o - 1])
     makespan = model.new_int_var(lower_bound(inst) if ours else 0, horizon, "makespan")
+    if ours:
+        # Each machine's load, as the operations it is chosen for, fits before the
+        # makespan. Redundant for a schedule, but it gives the LP relaxation the machine
+        # bound per assignment: measured at 20 s, 2 workers, seeds 0-5, with / without:
+        # Mk02 26 in 6 runs of 6 / 3 of 6, Mk05 172-173 / 174-176 (the optima are 26
+        # and 172); on the generated set the medians of seeds 0-2 stay within a unit
+        # or two either way (mk-style 20x10, seeds 0-5: 146-149 / 145-148).
+        load: dict[int, list[cp_model.LinearExprT]] = {m: [] for m in range(inst.machines)}
+        for (j, o, m), lit in chosen.items():
+            d = dict(inst.jobs[j][o])[m]
+            load[m].append(d if lit is None else d * lit)
+        for terms in load.values():
+            if terms:
+                model.add(makespan >= sum(terms))
     model.add_max_equality(makespan, [ends[j, len(ops) - 1] for j, ops in enumerate(inst.jobs)])
     if ours and hint:
         for gj, go, gm, g_start, g_end in greedy:
