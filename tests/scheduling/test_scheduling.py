@@ -190,6 +190,53 @@ def test_tiny_flexible_job_shop_by_hand():  # type: ignore[no-untyped-def]
     assert (result.status, result.makespan) == ("optimal", 5)
 
 
+def fjsp_brute_force(inst: FjspInstance) -> int:
+    """The shortest makespan over every machine choice and every order on each machine,
+    each order timed as early as it allows (orders with a cycle skipped)."""
+    ops = [(j, o) for j, job in enumerate(inst.jobs) for o in range(len(job))]
+    best = None
+    for choice in itertools.product(*(inst.jobs[j][o] for j, o in ops)):
+        on: dict[int, list[int]] = {}
+        for k, (m, _) in enumerate(choice):
+            on.setdefault(m, []).append(k)
+        for orders in itertools.product(*(itertools.permutations(ks) for ks in on.values())):
+            before = {k: [k - 1] if ops[k][1] else [] for k in range(len(ops))}
+            for order in orders:
+                for a, b in itertools.pairwise(order):
+                    before[b].append(a)
+            end: dict[int, int] = {}
+            for _ in ops:  # relax in rounds; a cycle leaves an operation untimed
+                for k in range(len(ops)):
+                    if k not in end and all(p in end for p in before[k]):
+                        end[k] = max((end[p] for p in before[k]), default=0) + choice[k][1]
+            if len(end) == len(ops) and (best is None or max(end.values()) < best):
+                best = max(end.values())
+    assert best is not None
+    return best
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_fjsp_optimum_equals_brute_force_on_small_instances(data):  # type: ignore[no-untyped-def]
+    """Ours adds redundant rows (bounds, each machine's load) and starts from a searched
+    schedule: none of it may cut off the optimum or report a wrong one."""
+    machines = data.draw(st.integers(2, 3))
+    alternative = st.tuples(st.integers(0, machines - 1), st.integers(1, 9))
+    operation = st.lists(alternative, min_size=1, max_size=2, unique_by=lambda a: a[0])
+    jobs = data.draw(st.lists(st.lists(operation, min_size=1, max_size=2), min_size=2, max_size=3))
+    inst = FjspInstance("tiny", machines, tuple(tuple(tuple(op) for op in job) for job in jobs))
+    expected = fjsp_brute_force(inst)
+    for kind in ("ours", "plain"):
+        result = solve_fjsp(inst, 5.0, 1, model_kind=kind)
+        assert (result.status, result.makespan) == ("optimal", expected), kind
+        check_schedule(inst, result.schedule, expected)
+
+
+def test_brute_force_on_the_hand_case():  # type: ignore[no-untyped-def]
+    inst = FjspInstance("hand", 2, (((((0, 3), (1, 5))), ((1, 2),)), (((0, 2),),)))
+    assert fjsp_brute_force(inst) == 5  # worked out in test_tiny_flexible_job_shop_by_hand
+
+
 def test_published_job_shops_reach_their_optimum():  # type: ignore[no-untyped-def]
     ft06 = solve_fjsp(read_jsp(BENCH / "jsp" / "ft06"), 10.0, 2)
     assert (ft06.makespan, ft06.status) == (known("ft06", "min"), "optimal")
