@@ -181,12 +181,14 @@ def test_greedy_on_gap1_is_feasible_and_no_better_than_the_published_optimum(): 
     assert returned >= 1
 
 
+HAND_FJSP = FjspInstance("hand", 2, (((((0, 3), (1, 5))), ((1, 2),)), (((0, 2),),)))
+
+
 def test_tiny_flexible_job_shop_by_hand():  # type: ignore[no-untyped-def]
     """Job A: op1 on M0 (3) or M1 (5), then op2 on M1 (2). Job B: op1 on M0 (2).
     Best: A1 on M0 at 0–3? B must then wait to 3–5 → makespan 5; or B on M0 0–2, A1 on M0
     2–5, A2 on M1 5–7 → 7; or A1 on M1 0–5, A2 5–7 → 7. So 5."""
-    inst = FjspInstance("hand", 2, (((((0, 3), (1, 5))), ((1, 2),)), (((0, 2),),)))
-    result = solve_fjsp(inst, 5.0, 1)
+    result = solve_fjsp(HAND_FJSP, 5.0, 1)
     assert (result.status, result.makespan) == ("optimal", 5)
 
 
@@ -233,8 +235,7 @@ def test_fjsp_optimum_equals_brute_force_on_small_instances(data):  # type: igno
 
 
 def test_brute_force_on_the_hand_case():  # type: ignore[no-untyped-def]
-    inst = FjspInstance("hand", 2, (((((0, 3), (1, 5))), ((1, 2),)), (((0, 2),),)))
-    assert fjsp_brute_force(inst) == 5  # worked out in test_tiny_flexible_job_shop_by_hand
+    assert fjsp_brute_force(HAND_FJSP) == 5  # worked out in test_tiny_flexible_job_shop_by_hand
 
 
 def test_published_job_shops_reach_their_optimum():  # type: ignore[no-untyped-def]
