@@ -10,7 +10,11 @@ reference; negative means better than the reference.
 Targets: GAP mean gap ≤ 0.1 % and never worse than plain; flexible job shops mean gap
 ≤ 3 % and never worse than plain; Mk01–Mk05 (published optima) mean gap ≤ 1 %.
 
+Under each row, every seed's value: where the two models' runs overlap, a median of three
+can fall either way by seed, and the row alone would not say so.
+
     python bench/engines_frontier.py [--family gap|fjsp|mk] [--limit 20] [--seeds 3]
+        [--only SUBSTRING ...]
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ def value_of(inst: object, kind: str, limit_s: float, workers: int, seed: int) -
     return solve_fjsp(inst, limit_s, workers, seed, model_kind=kind).makespan  # type: ignore[arg-type]
 
 
+def wanted(name: str, only: list[str] | None) -> bool:
+    return not only or any(part in name for part in only)
+
+
 def median(values: list[int | None]) -> float | None:
     found = [v for v in values if v is not None]
     if len(found) < len(values):
@@ -49,6 +57,14 @@ def mean(gaps: list[float]) -> str:
     return f"{statistics.fmean(gaps):+.3f}%" if gaps else "—"
 
 
+def runs(values: dict[str, list[int | None]]) -> str:
+    """Each model's value per seed, in seed order: `plain 784 794 799 · ours 798 798 801`."""
+    return " · ".join(
+        f"{kind} " + " ".join("—" if v is None else str(v) for v in vals)
+        for kind, vals in values.items()
+    )
+
+
 def pct(value: float | None, reference: float) -> str:
     return "—" if value is None else f"{100 * (value - reference) / reference:+.3f}%"
 
@@ -58,8 +74,10 @@ def published(args: argparse.Namespace) -> None:
     known = {
         row["instance"]: int(row["optimal_or_best_known"])
         for row in csv.DictReader((ORBENCH / "known_values.csv").open(encoding="utf-8"))
-        if row["instance"].startswith("Mk")
+        if row["instance"].startswith("Mk") and wanted(row["instance"], args.only)
     }
+    if not known:
+        return
     print(
         f"\nMk01–Mk05: {args.limit:g} s, {args.workers} workers, median of {args.seeds} seeds, "
         "against the published optimum"
@@ -69,18 +87,19 @@ def published(args: argparse.Namespace) -> None:
     for name in sorted(known):
         inst = read_fjs(ORBENCH / "fjsp" / f"{name}.fjs")
         best = known[name]
-        row = {}
+        row, each = {}, {}
         for kind in ("plain", "ours"):
-            row[kind] = median(
-                [value_of(inst, kind, args.limit, args.workers, s) for s in range(args.seeds)]
-            )
+            each[kind] = [
+                value_of(inst, kind, args.limit, args.workers, s) for s in range(args.seeds)
+            ]
+            row[kind] = median(each[kind])
             if row[kind] is not None:
                 gaps[kind].append(100 * (row[kind] - best) / best)
         print(
             f"  {name:10} {best:>8} {row['plain'] or 0:>7.0f} {pct(row['plain'], best):>9} "
             f"{row['ours'] or 0:>7.0f} {pct(row['ours'], best):>9}",
-            flush=True,
         )
+        print(f"    by seed: {runs(each)}", flush=True)
     print(
         f"  mean gap: ours {mean(gaps['ours'])}, plain {mean(gaps['plain'])} "
         f"(over the instances each answered)"
@@ -93,6 +112,9 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument(
+        "--only", action="append", help="run only instances whose name contains this"
+    )
     args = parser.parse_args()
     families = args.family or ["gap", "fjsp", "mk"]
     data = load()
@@ -109,7 +131,7 @@ def main() -> None:
         rows = [
             (name, instances[name], ref)
             for name, ref in data["instances"].items()
-            if ref["family"] == family and ref.get("best") is not None
+            if ref["family"] == family and ref.get("best") is not None and wanted(name, args.only)
         ]
         missing = [
             n for n, i in instances.items() if (isinstance(i, GapInstance)) == (family == "gap")
@@ -128,12 +150,11 @@ def main() -> None:
         )
         ours_gaps, plain_gaps, worse = [], [], []
         for name, inst, ref in rows:
-            plain = median(
-                [value_of(inst, "plain", args.limit, args.workers, s) for s in range(args.seeds)]
-            )
-            ours = median(
-                [value_of(inst, "ours", args.limit, args.workers, s) for s in range(args.seeds)]
-            )
+            each = {
+                kind: [value_of(inst, kind, args.limit, args.workers, s) for s in range(args.seeds)]
+                for kind in ("plain", "ours")
+            }
+            plain, ours = median(each["plain"]), median(each["ours"])
             best = ref["best"]
             by = "+".join(k for k, r in ref["runs"].items() if r["value"] == best)
             bound = "—" if ref["bound"] is None else f"{ref['bound']:.0f}"
@@ -141,8 +162,8 @@ def main() -> None:
                 f"  {name:34} {best:>10} {by:>11} {bound:>9} "
                 f"{'—' if plain is None else f'{plain:.0f}':>9} {pct(plain, best):>9} "
                 f"{'—' if ours is None else f'{ours:.0f}':>9} {pct(ours, best):>9}",
-                flush=True,
             )
+            print(f"    by seed: {runs(each)}", flush=True)
             if ours is not None:
                 ours_gaps.append(100 * (ours - best) / best)
             if plain is not None:
