@@ -42,6 +42,14 @@ def value_of(inst: object, kind: str, limit_s: float, workers: int, seed: int) -
     return solve_fjsp(inst, limit_s, workers, seed, model_kind=kind).makespan  # type: ignore[arg-type]
 
 
+def each_seed(inst: object, args: argparse.Namespace) -> dict[str, list[int | None]]:
+    """Both models' values on seeds 0 .. --seeds-1, plain first."""
+    return {
+        kind: [value_of(inst, kind, args.limit, args.workers, s) for s in range(args.seeds)]
+        for kind in ("plain", "ours")
+    }
+
+
 def wanted(name: str, only: list[str] | None) -> bool:
     return not only or any(part in name for part in only)
 
@@ -87,11 +95,8 @@ def published(args: argparse.Namespace) -> None:
     for name in sorted(known):
         inst = read_fjs(ORBENCH / "fjsp" / f"{name}.fjs")
         best = known[name]
-        row, each = {}, {}
+        each, row = each_seed(inst, args), {}
         for kind in ("plain", "ours"):
-            each[kind] = [
-                value_of(inst, kind, args.limit, args.workers, s) for s in range(args.seeds)
-            ]
             row[kind] = median(each[kind])
             if row[kind] is not None:
                 gaps[kind].append(100 * (row[kind] - best) / best)
@@ -150,10 +155,7 @@ def main() -> None:
         )
         ours_gaps, plain_gaps, worse = [], [], []
         for name, inst, ref in rows:
-            each = {
-                kind: [value_of(inst, kind, args.limit, args.workers, s) for s in range(args.seeds)]
-                for kind in ("plain", "ours")
-            }
+            each = each_seed(inst, args)
             plain, ours = median(each["plain"]), median(each["ours"])
             best = ref["best"]
             by = "+".join(k for k, r in ref["runs"].items() if r["value"] == best)
